@@ -1,0 +1,206 @@
+/**
+ * Everything that can go wrong between a pasted reference and a verified image, as data.
+ *
+ * Errors are plain objects with a `kind` so they survive postMessage and can be switched on
+ * exhaustively. The sentence a person reads is built from them in one place,
+ * {@link describeError}, and always says what to try next.
+ */
+export type LayerscopeError =
+  /** The text typed is not an image reference; `part` names the offending piece. */
+  | { kind: "bad-reference"; input: string; part: string; reason: string }
+  /** 404 / NAME_UNKNOWN / MANIFEST_UNKNOWN / BLOB_UNKNOWN. Private repositories often answer 404 too. */
+  | { kind: "not-found"; registry: string; repository: string; what: "repository" | "manifest" | "blob"; ref: string }
+  /** 401 (or insufficient_scope) — the registry wants credentials, or the ones given were refused. */
+  | { kind: "unauthorized"; registry: string; repository: string; hadCredentials: boolean; detail?: string }
+  /** 403 DENIED from the registry itself (not from our proxy). */
+  | { kind: "denied"; registry: string; repository: string; detail?: string }
+  /** 429 TOOMANYREQUESTS. `retryAfterSeconds` from Retry-After; quota from Docker Hub's RateLimit headers. */
+  | { kind: "rate-limited"; registry: string; retryAfterSeconds?: number; limit?: number; remaining?: number }
+  /** Could not reach the registry: DNS, refused connection, TLS, timeout, or a 5xx from it. */
+  | { kind: "unreachable"; registry: string; detail: string }
+  /** Our proxy refused the destination (private/loopback/metadata address, or a bad redirect). */
+  | { kind: "destination-not-allowed"; registry: string; detail: string }
+  /** The answer to a /v2/ request was not a registry's (HTML page, wrong content type, garbage JSON). */
+  | { kind: "not-a-registry"; registry: string; status: number; contentType: string }
+  /** Bytes hash differently from the digest that names them. */
+  | { kind: "digest-mismatch"; what: "manifest" | "config" | "blob"; expected: string; actual: string }
+  /** A digest whose algorithm we cannot compute (never reported as verified). */
+  | { kind: "unsupported-digest"; digest: string }
+  /** A manifest, index or config that does not parse or violates the spec. */
+  | { kind: "bad-manifest"; what: "manifest" | "index" | "config"; reason: string }
+  /** A body that could be read two ways: mediaType vs Content-Type, both `layers` and `manifests`, duplicate keys. */
+  | { kind: "ambiguous-manifest"; reason: string }
+  /** Docker image manifest v2 schema 1: deprecated and unsigned-in-practice; shown as such, not parsed further. */
+  | { kind: "schema1"; mediaType: string }
+  /** A manifest whose config or artifactType says it is not a container image (Helm chart, signature, SBOM…). */
+  | { kind: "not-an-image"; mediaType: string; artifactType?: string }
+  /** A media type we do not know at all. */
+  | { kind: "unsupported-media-type"; mediaType: string }
+  /** An index with no child for the requested platform (or an empty index). */
+  | { kind: "platform-not-found"; wanted: string; available: string[] }
+  /** The proxy cut a body at its limit (manifest > 8 MiB, token/error body > 64 KiB). */
+  | { kind: "response-too-large"; registry: string; limit?: number }
+  /** Any other answer from the registry, with its error code and message if it gave one. */
+  | { kind: "registry-error"; registry: string; status: number; code?: string; message?: string }
+  /** The user (or navigation) cancelled. Never shown as a failure. */
+  | { kind: "aborted" };
+
+export type ErrorKind = LayerscopeError["kind"];
+
+/** What a person reads: a title, what happened, and what to do next. */
+export interface ErrorDescription {
+  readonly title: string;
+  readonly detail: string;
+  readonly action: string;
+}
+
+const hostOf = (registry: string): string => registry;
+
+/**
+ * The one place where an error becomes words. Exhaustive: a new kind without a sentence does
+ * not compile.
+ */
+export function describeError(e: LayerscopeError): ErrorDescription {
+  switch (e.kind) {
+    case "bad-reference":
+      return {
+        title: "That is not an image reference",
+        detail: `In “${e.input}”: ${e.part ? `“${e.part}” — ` : ""}${e.reason}.`,
+        action: "Check the spelling: a reference looks like nginx:1.27, ghcr.io/org/app:tag or name@sha256:<64 hex digits>.",
+      };
+    case "not-found":
+      return {
+        title: e.what === "blob" ? "Blob not found" : "Image not found",
+        detail: `${hostOf(e.registry)} has no ${e.what} ${e.ref} in ${e.repository}.`,
+        action: "Check the repository name and tag. Private repositories often answer “not found” too: if it is private, enter credentials.",
+      };
+    case "unauthorized":
+      return {
+        title: e.hadCredentials ? "Credentials refused" : "Needs credentials",
+        detail: e.hadCredentials
+          ? `${hostOf(e.registry)} refused the username and password given for ${e.repository}.${e.detail ? ` It said: ${e.detail}` : ""}`
+          : `${hostOf(e.registry)} wants you to log in to read ${e.repository}.${e.detail ? ` It said: ${e.detail}` : ""}`,
+        action: "Enter a username and password (or token) for this registry. They stay in this tab's memory only.",
+      };
+    case "denied":
+      return {
+        title: "Access denied",
+        detail: `${hostOf(e.registry)} denied access to ${e.repository}.${e.detail ? ` It said: ${e.detail}` : ""}`,
+        action: "Use credentials that can pull this repository.",
+      };
+    case "rate-limited": {
+      const quota = e.limit !== undefined ? ` Quota: ${e.remaining ?? 0} of ${e.limit} pulls left.` : "";
+      return {
+        title: "Rate limited",
+        detail: `${hostOf(e.registry)} is refusing more requests for now.${quota}`,
+        action:
+          e.retryAfterSeconds !== undefined
+            ? `Layerscope retries after the ${e.retryAfterSeconds} s the registry asked for; logging in usually raises the limit.`
+            : "Wait a minute and try again; logging in usually raises the limit.",
+      };
+    }
+    case "unreachable":
+      return {
+        title: "Registry unreachable",
+        detail: `Could not reach ${hostOf(e.registry)}: ${e.detail}.`,
+        action: "Check the registry host and port, and that it is up. Try again in a moment.",
+      };
+    case "destination-not-allowed":
+      return {
+        title: "Destination not allowed",
+        detail: `The Layerscope proxy will not connect to ${hostOf(e.registry)}: ${e.detail}.`,
+        action: "Private, loopback and cloud-metadata addresses are refused. An operator can allow a host with PROXY_ALLOW_HOSTS.",
+      };
+    case "not-a-registry":
+      return {
+        title: "Not a registry response",
+        detail: `${hostOf(e.registry)} answered with HTTP ${e.status} (${e.contentType || "no content type"}), which is not the registry API.`,
+        action: "Check that this host runs a container registry (the OCI distribution API at /v2/).",
+      };
+    case "digest-mismatch":
+      return {
+        title: `${e.what === "manifest" ? "Manifest" : e.what === "config" ? "Config" : "Blob"} digest mismatch`,
+        detail: `The ${e.what} does not match its digest: expected ${e.expected}, got ${e.actual}.`,
+        action: "The registry served different bytes than the digest names. Do not trust this image; try again or report it to the registry.",
+      };
+    case "unsupported-digest":
+      return {
+        title: "Cannot verify",
+        detail: `${e.digest} uses an algorithm Layerscope cannot compute, so it is shown unverified.`,
+        action: "Nothing to do; sha256 and sha512 digests are verified.",
+      };
+    case "bad-manifest":
+      return {
+        title: `Invalid ${e.what}`,
+        detail: `The ${e.what} is not valid: ${e.reason}.`,
+        action: "The registry returned something that is not a valid image document. Try another tag or report it to the image's publisher.",
+      };
+    case "ambiguous-manifest":
+      return {
+        title: "Ambiguous manifest rejected",
+        detail: `The document could be read two ways: ${e.reason}.`,
+        action: "Layerscope refuses documents whose meaning depends on who reads them. Report it to the image's publisher.",
+      };
+    case "schema1":
+      return {
+        title: "Deprecated schema 1 manifest",
+        detail: `This image uses Docker's manifest schema 1 (${e.mediaType}), removed from Docker and most registries.`,
+        action: "Rebuild or re-push the image with a current Docker or any OCI tool to get a schema 2 or OCI manifest.",
+      };
+    case "not-an-image":
+      return {
+        title: "Artifact, not a container image",
+        detail: `This is an OCI artifact (${e.artifactType ?? e.mediaType}), not a filesystem image.`,
+        action: "Open an image reference instead; artifacts such as charts, signatures and SBOMs have no layers to explore.",
+      };
+    case "unsupported-media-type":
+      return {
+        title: "Unknown media type",
+        detail: `The registry answered with media type “${e.mediaType}”, which is not an image manifest or index.`,
+        action: "Check the reference; Layerscope reads Docker v2 schema 2 and OCI manifests and indexes.",
+      };
+    case "platform-not-found":
+      return {
+        title: "No such platform",
+        detail:
+          e.available.length === 0
+            ? "The index lists no images at all."
+            : `The index has no image for ${e.wanted}. It has: ${e.available.join(", ")}.`,
+        action: e.available.length === 0 ? "Try another tag." : "Pick one of the platforms listed.",
+      };
+    case "response-too-large":
+      return {
+        title: "Response too large",
+        detail: `${hostOf(e.registry)} sent a document larger than the proxy accepts${e.limit ? ` (${e.limit} bytes)` : ""}.`,
+        action: "Manifests are capped at 8 MiB. This is almost certainly not a real image manifest.",
+      };
+    case "registry-error":
+      return {
+        title: `Registry error (HTTP ${e.status})`,
+        detail: `${hostOf(e.registry)} answered ${e.status}${e.code ? ` ${e.code}` : ""}${e.message ? `: ${e.message}` : ""}.`,
+        action: "Try again later; if it persists, the registry may not support this request.",
+      };
+    case "aborted":
+      return { title: "Cancelled", detail: "The request was cancelled.", action: "Open the image again to restart." };
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
+/** True for values that look like a LayerscopeError (e.g. after crossing postMessage). */
+export function isLayerscopeError(v: unknown): v is LayerscopeError {
+  return typeof v === "object" && v !== null && typeof (v as { kind?: unknown }).kind === "string";
+}
+
+/**
+ * Thrown form of a LayerscopeError, for code paths (react-query) that need exceptions.
+ * Carries the plain data in `.error`; only the data crosses worker boundaries.
+ */
+export class LayerscopeFailure extends Error {
+  constructor(readonly error: LayerscopeError) {
+    super(describeError(error).detail);
+    this.name = "LayerscopeFailure";
+  }
+}
