@@ -1,0 +1,259 @@
+/**
+ * Playwright globalSetup: starts the registries, the token server, the redirecting front, the CDN
+ * and the real app (the built proxy serving dist/app), pushes the fixture images, writes what it
+ * did to a state file (see e2e/helpers/state.ts) and returns the teardown.
+ *
+ * Needs `npm run build` done and the tools from `node scripts/ensure.mjs test` (npm test runs both).
+ * Set LAYERSCOPE_E2E_KEEP=1 to keep the temp dir (registry storage, configs, logs) after the run;
+ * logs are always copied to .tmp/e2e-logs/. LAYERSCOPE_E2E_NO_APP=1 starts the test services
+ * only (no proxy, no build needed): for working on the fixtures themselves.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { STATE_ENV, type E2EState, type ImageFacts, type IndexFacts } from "../helpers/state";
+import {
+  dockerImage,
+  mismatchImage,
+  multiPlatformIndex,
+  ociImage,
+  pushImage,
+  pushIndex,
+  type BuiltImage,
+  type BuiltIndex,
+} from "./fixtures";
+import {
+  LOOPBACK,
+  Processes,
+  freePorts,
+  makeHtpasswd,
+  makeSigningMaterial,
+  startCdn,
+  startFront,
+  startRegistry,
+  startTokenServer,
+  waitForHttp,
+} from "./services";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const HELLO_WORLD_TAR = join(ROOT, "e2e/fixtures/third-party/hello-world-v25.tar");
+const CREDENTIALS = { username: "alice", password: "wonderland-e2e" };
+const TOKEN_SERVICE = "layerscope-e2e-registry";
+const TOKEN_ISSUER = "layerscope-e2e-token-issuer";
+
+function onPath(cmd: string): boolean {
+  try {
+    execFileSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const NO_APP = !!process.env.LAYERSCOPE_E2E_NO_APP;
+
+function checkPrerequisites(): void {
+  const missing = ["docker-registry", "skopeo", "htpasswd", "openssl"].filter((c) => !onPath(c));
+  if (missing.length) throw new Error(`e2e setup: missing ${missing.join(", ")}. Run \`node scripts/ensure.mjs test\` (npm test does).`);
+  if (NO_APP) return;
+  for (const f of ["dist/proxy/main.js", "dist/app/index.html"]) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`e2e setup: ${f} is missing. Run \`npm run build\` (npm test does).`);
+  }
+}
+
+const formatPlatform = (p: { os: string; architecture: string; variant?: string }): string =>
+  [p.os, p.architecture, ...(p.variant ? [p.variant] : [])].join("/");
+
+function imageFacts(repository: string, tag: string, img: BuiltImage): ImageFacts {
+  return {
+    repository,
+    tag,
+    manifestDigest: img.manifest.digest,
+    manifestMediaType: img.manifest.mediaType,
+    configDigest: img.config.digest,
+    platform: formatPlatform(img.platform),
+    layerDigests: img.layers.map((l) => l.digest),
+    historyCount: img.history.length,
+    emptyLayerCount: img.history.filter((h) => h.empty_layer).length,
+  };
+}
+
+function indexFacts(repository: string, tag: string, built: BuiltIndex): IndexFacts {
+  return {
+    repository,
+    tag,
+    indexDigest: built.index.digest,
+    images: built.images.map((img) => imageFacts(repository, img.manifest.digest, img)),
+    attestation: { manifestDigest: built.attestation.manifest.digest, describes: built.attestation.describes },
+  };
+}
+
+/** Reads back what skopeo pushed, so specs can assert digests they did not compute themselves. */
+async function registryImageFacts(host: string, repository: string, tag: string): Promise<ImageFacts> {
+  const accept = [
+    "application/vnd.docker.distribution.manifest.v2+json",
+    "application/vnd.oci.image.manifest.v1+json",
+  ].join(", ");
+  const res = await fetch(`http://${host}/v2/${repository}/manifests/${tag}`, { headers: { accept } });
+  if (!res.ok) throw new Error(`reading back ${repository}:${tag}: HTTP ${res.status}`);
+  const manifest = (await res.json()) as { mediaType?: string; config: { digest: string }; layers: { digest: string }[] };
+  const cfgRes = await fetch(`http://${host}/v2/${repository}/blobs/${manifest.config.digest}`);
+  const config = (await cfgRes.json()) as { os: string; architecture: string; variant?: string; history?: { empty_layer?: boolean }[] };
+  const history = config.history ?? [];
+  return {
+    repository,
+    tag,
+    manifestDigest: res.headers.get("docker-content-digest") ?? "",
+    manifestMediaType: res.headers.get("content-type") ?? manifest.mediaType ?? "",
+    configDigest: manifest.config.digest,
+    platform: formatPlatform(config),
+    layerDigests: manifest.layers.map((l) => l.digest),
+    historyCount: history.length,
+    emptyLayerCount: history.filter((h) => h.empty_layer).length,
+  };
+}
+
+export default async function globalSetup(): Promise<() => Promise<void>> {
+  checkPrerequisites();
+  const dir = mkdtempSync(join(tmpdir(), "layerscope-e2e-"));
+  const procs = new Processes();
+  const teardown = async (): Promise<void> => {
+    await procs.stop();
+    try {
+      const logs = join(ROOT, ".tmp/e2e-logs");
+      rmSync(logs, { recursive: true, force: true });
+      mkdirSync(logs, { recursive: true });
+      cpSync(dir, logs, { recursive: true, filter: (src) => !src.includes("-storage") && !src.endsWith("-key.pem") });
+    } catch {
+      // best effort: logs are a convenience
+    }
+    if (!process.env.LAYERSCOPE_E2E_KEEP) rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    // playwright.config.ts picks the proxy's port itself (its baseURL is needed before this runs).
+    const proxyPort = Number(process.env.LAYERSCOPE_PROXY_PORT) || (await freePorts(1))[0]!;
+    const [open, basic, token, tokenServer, redirect, cdn, closed] = await freePorts(7, [proxyPort]);
+    const host = (port: number | undefined): string => `${LOOPBACK}:${port}`;
+    const hosts = {
+      open: host(open),
+      basic: host(basic),
+      token: host(token),
+      tokenServer: host(tokenServer),
+      redirect: host(redirect),
+      cdn: host(cdn),
+      closed: host(closed),
+    };
+    const cdnSignature = `e2e-cdn-signature-${Math.random().toString(36).slice(2)}`;
+
+    const htpasswdPath = join(dir, "htpasswd");
+    makeHtpasswd(htpasswdPath, CREDENTIALS.username, CREDENTIALS.password);
+    const signing = makeSigningMaterial(dir);
+
+    await Promise.all([
+      startRegistry(procs, { name: "open", dir, port: open!, auth: { kind: "none" } }),
+      startRegistry(procs, { name: "basic", dir, port: basic!, auth: { kind: "htpasswd", path: htpasswdPath } }),
+      startRegistry(procs, {
+        name: "token",
+        dir,
+        port: token!,
+        auth: { kind: "token", realm: `http://${hosts.tokenServer}/token`, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootCertBundle: signing.certPath },
+      }),
+      startTokenServer(procs, tokenServer!, {
+        issuer: TOKEN_ISSUER,
+        service: TOKEN_SERVICE,
+        signing,
+        users: new Map([[CREDENTIALS.username, CREDENTIALS.password]]),
+        isPublic: (repository) => repository.startsWith("public/"),
+      }),
+      startCdn(procs, cdn!, hosts.open),
+      startFront(procs, redirect!, { open: hosts.open, cdn: hosts.cdn, credentials: CREDENTIALS, signature: cdnSignature }),
+    ]);
+
+    const docker = dockerImage();
+    const oci = ociImage();
+    const mismatch = mismatchImage();
+    const multi = multiPlatformIndex();
+    const openTarget = { base: `http://${hosts.open}` };
+    const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
+    const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
+    await Promise.all([
+      (async () => {
+        await pushImage(openTarget, "e2e/docker-image", "v1", docker);
+        await pushImage(openTarget, "e2e/oci-image", "v1", oci);
+        await pushImage(openTarget, "e2e/mismatch", "v1", mismatch);
+        await pushIndex(openTarget, "e2e/multi", "v1", multi);
+        await pushImage(openTarget, "e2e/tampered", "v1", docker);
+      })(),
+      (async () => {
+        await pushImage(basicTarget, "private/app", "v1", docker);
+        await pushIndex(basicTarget, "private/app", "multi", multi);
+      })(),
+      (async () => {
+        await pushImage(tokenTarget, "public/app", "v1", docker);
+        await pushIndex(tokenTarget, "public/app", "multi", multi);
+        await pushImage(tokenTarget, "private/app", "v1", docker);
+      })(),
+      (async () => {
+        // A real image no one on this project built (see e2e/fixtures/third-party/README.md).
+        execFileSync(
+          "skopeo",
+          ["--insecure-policy", "copy", "--quiet", "--dest-tls-verify=false", `docker-archive:${HELLO_WORLD_TAR}`, `docker://${hosts.open}/third-party/hello-world:v25`],
+          { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, TMPDIR: dir } },
+        );
+      })(),
+    ]);
+    const helloWorld = await registryImageFacts(hosts.open, "third-party/hello-world", "v25");
+
+    // The real app, started the way users start it (npm start = node dist/proxy/main.js).
+    const proxyLog = join(dir, "proxy.log");
+    const baseURL = `http://${LOOPBACK}:${proxyPort}`;
+    if (!NO_APP) {
+      const proxy = procs.spawn(process.execPath, [join(ROOT, "dist/proxy/main.js")], proxyLog, {
+        ...process.env,
+        PORT: String(proxyPort),
+        HOST: LOOPBACK,
+        PROXY_ALLOW_HOSTS: Object.values(hosts).join(","),
+      });
+      await waitForHttp(`${baseURL}/healthz`, proxy, proxyLog);
+    }
+
+    const state: E2EState = {
+      baseURL,
+      appStarted: !NO_APP,
+      hosts,
+      credentials: CREDENTIALS,
+      images: {
+        docker: imageFacts("e2e/docker-image", "v1", docker),
+        oci: imageFacts("e2e/oci-image", "v1", oci),
+        mismatch: imageFacts("e2e/mismatch", "v1", mismatch),
+        multi: indexFacts("e2e/multi", "v1", multi),
+        helloWorld,
+      },
+      repos: {
+        basicPrivate: "private/app",
+        tokenPublic: "public/app",
+        tokenPrivate: "private/app",
+        tampered: "e2e/tampered",
+        rateLimited: "e2e/ratelimited",
+        html: "e2e/html",
+        redirectAuthPrefix: "auth/",
+      },
+      logs: { proxy: proxyLog, dir },
+      secrets: [
+        CREDENTIALS.password,
+        Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString("base64"),
+        cdnSignature,
+      ],
+    };
+    const stateFile = join(dir, "state.json");
+    writeFileSync(stateFile, JSON.stringify(state, null, 2));
+    process.env[STATE_ENV] = stateFile;
+    return teardown;
+  } catch (e) {
+    await teardown();
+    throw e;
+  }
+}
