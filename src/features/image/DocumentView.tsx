@@ -1,0 +1,150 @@
+import { useState } from "react";
+import { useQuery } from "@tanstack/react-query";
+import type { Descriptor, ImageIndex, ImageManifest, Platform } from "../../core/oci";
+import { formatPlatform } from "../../core/oci";
+import type { FetchedManifest } from "../../core/registry";
+import { ConfigCard } from "./ConfigCard";
+import { ErrorPanel } from "./ErrorPanel";
+import { HistoryCard } from "./HistoryCard";
+import { IndexPicker } from "./IndexPicker";
+import { ManifestCard } from "./ManifestCard";
+import { childManifestQuery, configQuery } from "./queries";
+import { QueryView } from "./QueryView";
+
+/** How many indexes deep we follow an index's children before refusing (an index naming indexes…). */
+export const MAX_INDEX_DEPTH = 4;
+
+export interface Repo {
+  readonly registry: string;
+  readonly repository: string;
+}
+
+/**
+ * One fetched document and everything below it: an index shows its platform picker and the
+ * chosen child (recursively, bounded); an image manifest shows its config and history.
+ */
+export function DocumentView({
+  repo,
+  fetched,
+  depth,
+  urlPlatform,
+  onPickPlatform,
+  viaPlatform,
+}: {
+  readonly repo: Repo;
+  readonly fetched: FetchedManifest;
+  /** 0 for the document the reference named; +1 per index followed. */
+  readonly depth: number;
+  readonly urlPlatform?: string;
+  readonly onPickPlatform: (platform: string) => void;
+  /** The platform the parent index listed this document under. */
+  readonly viaPlatform?: Platform;
+}) {
+  const doc = fetched.document;
+  const top = depth === 0;
+  const title =
+    doc.kind === "index"
+      ? top
+        ? "Index"
+        : `Nested index for ${formatPlatform(viaPlatform)}`
+      : top
+        ? "Manifest"
+        : `Manifest for ${formatPlatform(viaPlatform)}`;
+  return (
+    <div className="space-y-4">
+      <ManifestCard fetched={fetched} title={title} top={top} />
+      {doc.kind === "index" ? (
+        depth >= MAX_INDEX_DEPTH ? (
+          <ErrorPanel
+            compact
+            error={{ kind: "bad-manifest", what: "index", reason: `indexes nest more than ${MAX_INDEX_DEPTH} levels deep; Layerscope stops following them here` }}
+          />
+        ) : (
+          <IndexChildren repo={repo} index={doc} depth={depth} urlPlatform={urlPlatform} onPickPlatform={onPickPlatform} />
+        )
+      ) : (
+        <ImageDetails repo={repo} manifest={doc} viaPlatform={viaPlatform} />
+      )}
+    </div>
+  );
+}
+
+function IndexChildren({
+  repo,
+  index,
+  depth,
+  urlPlatform,
+  onPickPlatform,
+}: {
+  readonly repo: Repo;
+  readonly index: ImageIndex;
+  readonly depth: number;
+  readonly urlPlatform?: string;
+  readonly onPickPlatform: (platform: string) => void;
+}) {
+  // The top index's choice lives in the URL (?platform=); a nested index keeps its own choice
+  // as view state, starting from the URL's.
+  const [nestedPick, setNestedPick] = useState<string | undefined>(undefined);
+  const wanted = depth === 0 ? urlPlatform : (nestedPick ?? urlPlatform);
+  const pick = depth === 0 ? onPickPlatform : setNestedPick;
+  return (
+    <IndexPicker repo={repo} index={index} depth={depth} wanted={wanted} onPick={pick}>
+      {(chosen) => (
+        <div className={depth === 0 ? "" : "border-l-2 border-indigo-200 pl-3"}>
+          <ChildDocument
+            key={chosen.digest}
+            repo={repo}
+            descriptor={chosen}
+            depth={depth + 1}
+            urlPlatform={urlPlatform}
+            onPickPlatform={onPickPlatform}
+          />
+        </div>
+      )}
+    </IndexPicker>
+  );
+}
+
+function ChildDocument({
+  repo,
+  descriptor,
+  depth,
+  urlPlatform,
+  onPickPlatform,
+}: {
+  readonly repo: Repo;
+  readonly descriptor: Descriptor;
+  readonly depth: number;
+  readonly urlPlatform?: string;
+  readonly onPickPlatform: (platform: string) => void;
+}) {
+  const query = useQuery(childManifestQuery(repo.registry, repo.repository, descriptor.digest));
+  return (
+    <QueryView query={query} loading={`Loading the ${formatPlatform(descriptor.platform)} manifest…`}>
+      {(fetched) => (
+        <DocumentView
+          repo={repo}
+          fetched={fetched}
+          depth={depth}
+          urlPlatform={urlPlatform}
+          onPickPlatform={onPickPlatform}
+          viaPlatform={descriptor.platform}
+        />
+      )}
+    </QueryView>
+  );
+}
+
+function ImageDetails({ repo, manifest, viaPlatform }: { readonly repo: Repo; readonly manifest: ImageManifest; readonly viaPlatform?: Platform }) {
+  const query = useQuery(configQuery(repo.registry, repo.repository, manifest.config));
+  return (
+    <QueryView query={query} loading="Loading the image config…">
+      {(config) => (
+        <>
+          <ConfigCard fetched={config} expectedPlatform={viaPlatform} />
+          <HistoryCard manifest={manifest} config={config.config} />
+        </>
+      )}
+    </QueryView>
+  );
+}

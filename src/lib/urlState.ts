@@ -1,0 +1,62 @@
+import { useSyncExternalStore } from "react";
+
+/** What the address bar says: `?image=REF&platform=os/arch[/variant]`. */
+export interface UrlState {
+  readonly image?: string;
+  readonly platform?: string;
+}
+
+const listeners = new Set<() => void>();
+
+function subscribe(listener: () => void): () => void {
+  listeners.add(listener);
+  window.addEventListener("popstate", listener);
+  return () => {
+    listeners.delete(listener);
+    window.removeEventListener("popstate", listener);
+  };
+}
+
+const getSnapshot = (): string => window.location.search;
+
+export function parseUrlState(search: string): UrlState {
+  const params = new URLSearchParams(search);
+  const image = params.get("image")?.trim() || undefined;
+  const platform = params.get("platform")?.trim() || undefined;
+  return { image, platform };
+}
+
+// ':' '/' '@' are legal in a query (RFC 3986 §3.4); keeping them makes shared links readable.
+const encodeQueryValue = (v: string): string =>
+  encodeURIComponent(v).replace(/%3A/gi, ":").replace(/%2F/gi, "/").replace(/%40/g, "@");
+
+/** "?image=nginx:1.27&platform=linux/arm64", or "" for the start page. */
+export function formatUrlState(state: UrlState): string {
+  const parts: string[] = [];
+  if (state.image) parts.push(`image=${encodeQueryValue(state.image)}`);
+  if (state.image && state.platform) parts.push(`platform=${encodeQueryValue(state.platform)}`);
+  return parts.length ? `?${parts.join("&")}` : "";
+}
+
+/** An href for a link that opens `state`, relative to the current page. */
+export function hrefFor(state: UrlState): string {
+  return `${window.location.pathname}${formatUrlState(state)}`;
+}
+
+/**
+ * URL state over history.pushState/popstate, with no router: the page has one route.
+ * navigate() pushes a history entry (back/forward restore it) unless it would not change the URL.
+ */
+export function useUrlState(): [UrlState, typeof navigate] {
+  const search = useSyncExternalStore(subscribe, getSnapshot, () => "");
+  return [parseUrlState(search), navigate];
+}
+
+/** Go to `next` within the page: a new history entry, unless it would not change the URL. */
+export function navigate(next: UrlState, opts?: { replace?: boolean }): void {
+  const url = hrefFor(next);
+  if (url === `${window.location.pathname}${window.location.search}`) return;
+  if (opts?.replace) window.history.replaceState(null, "", url);
+  else window.history.pushState(null, "", url);
+  for (const l of listeners) l();
+}
