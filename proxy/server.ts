@@ -1,0 +1,364 @@
+// The Layerscope server: the registry proxy under /registry/<host>/v2/…, /healthz, and the
+// built app. It is a registry-protocol proxy, not an open proxy (SECURITY.md P1–P14):
+// only distribution API shapes, only GET/HEAD, only public destinations (or the operator's
+// allowlist), only a short list of headers in each direction, bounded bodies where it buffers,
+// idle timeouts both ways, and per-client stream caps.
+
+import http from "node:http";
+import https from "node:https";
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { pipeline } from "node:stream/promises";
+
+import { ChallengeMemo, parseClientCredentials, TokenCache } from "./auth.js";
+import { PROXY_ERROR_HEADER, ProxyError, proxyErrorBody, UpstreamTimeout } from "./errors.js";
+import { DestinationPolicy, DestinationRefused, systemResolver, type Resolver } from "./policy.js";
+import { parseRegistryRoute, REGISTRY_PREFIX, type RegistryRoute } from "./routes.js";
+import { serveStatic } from "./static.js";
+import { fetchFromRegistry, MANIFEST_LIMIT, readCapped, SMALL_BODY_LIMIT, type ClientAsk, type UpstreamDeps } from "./upstream.js";
+
+export interface ProxyServerOptions {
+  /** Built app directory (absolute or relative to the working directory). */
+  staticDir?: string;
+  /** PROXY_ALLOW_HOSTS entries, `host:port`; these may be private and are spoken to over http. */
+  allowHosts?: readonly string[];
+  /** Name resolution for upstream connections; tests inject a rebinding resolver (P3). */
+  resolver?: Resolver;
+  /** One line per proxied request: method, registry, path (no query), status, duration (P14). */
+  log?: (line: string) => void;
+  /** Time for a client to send its request headers (slowloris, P12). Default 10 s. */
+  headersTimeoutMs?: number;
+  /** Client socket with no bytes either way for this long is destroyed (P12). Default 30 s. */
+  idleTimeoutMs?: number;
+  /** Upstream socket with no bytes (connect included) for this long fails with 504 / is cut (P12). Default 30 s. */
+  upstreamTimeoutMs?: number;
+  /** Keep-alive between requests from the browser. Default 5 s. */
+  keepAliveTimeoutMs?: number;
+  /** How often Node checks the headers timeout. Default 1 s. */
+  connectionsCheckingIntervalMs?: number;
+  /** Concurrent upstream requests per client IP (L2). Default 32. */
+  maxStreamsPerClient?: number;
+  /** Concurrent upstream requests in all (L1). Default 256. */
+  maxStreamsTotal?: number;
+}
+
+/** Headers passed from the registry to the browser (contract); everything else is dropped (P10). */
+const PASSED_HEADERS: readonly string[] = [
+  "Content-Type",
+  "Content-Length",
+  "Content-Range",
+  "Accept-Ranges",
+  "Docker-Content-Digest",
+  "Docker-Distribution-Api-Version",
+  "ETag",
+  "Last-Modified",
+  "Retry-After",
+  "RateLimit-Limit",
+  "RateLimit-Remaining",
+  "Link",
+];
+
+/** The registry's challenge, renamed so the browser never shows its own login dialog. */
+export const RENAMED_CHALLENGE_HEADER = "X-Registry-Www-Authenticate";
+
+const EXPOSED_HEADERS = [...PASSED_HEADERS, RENAMED_CHALLENGE_HEADER, PROXY_ERROR_HEADER].join(", ");
+
+/** Content types a browser might render or execute; served as opaque bytes instead (P9). */
+const ACTIVE_CONTENT = /html|svg|xml|javascript|ecmascript/i;
+
+/** Printable ASCII header values only (Node already refuses CR/LF; this also refuses other controls). */
+const PRINTABLE = /^[\x20-\x7e]*$/;
+/** RFC 9110 §14.1.1 byte ranges, e.g. `bytes=0-1023`, `bytes=500-`, `bytes=-500`. */
+const RANGE_RE = /^bytes=(?:[0-9]{0,19}-[0-9]{0,19})(?:, ?[0-9]{0,19}-[0-9]{0,19}){0,7}$/;
+
+const REGISTRY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
+  "X-Content-Type-Options": "nosniff",
+  "Content-Security-Policy": "sandbox",
+  "Access-Control-Allow-Origin": "*",
+  "Access-Control-Expose-Headers": EXPOSED_HEADERS,
+  // Registry answers may be private; the app caches by digest itself.
+  "Cache-Control": "no-store",
+};
+
+/** Counts upstream streams per client IP and in total (L1, L2). */
+class StreamLimiter {
+  readonly #perClient = new Map<string, number>();
+  #total = 0;
+  constructor(
+    readonly maxPerClient: number,
+    readonly maxTotal: number,
+  ) {}
+  /** Returns a release function, or undefined when a cap is reached. */
+  acquire(client: string): (() => void) | undefined {
+    const mine = this.#perClient.get(client) ?? 0;
+    if (mine >= this.maxPerClient || this.#total >= this.maxTotal) return undefined;
+    this.#perClient.set(client, mine + 1);
+    this.#total++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#total--;
+      const n = (this.#perClient.get(client) ?? 1) - 1;
+      if (n <= 0) this.#perClient.delete(client);
+      else this.#perClient.set(client, n);
+    };
+  }
+}
+
+function clientKey(req: IncomingMessage): string {
+  const a = req.socket.remoteAddress ?? "unknown";
+  return a.startsWith("::ffff:") ? a.slice(7) : a;
+}
+
+/** Builds the browser-facing headers from the registry's (P9, P10). */
+function relayedHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name of PASSED_HEADERS) {
+    const value = upstream[name.toLowerCase()];
+    if (typeof value === "string") out[name] = value;
+  }
+  const type = out["Content-Type"];
+  if (typeof type === "string" && ACTIVE_CONTENT.test(type)) out["Content-Type"] = "application/octet-stream";
+  const challenge = upstream["www-authenticate"];
+  if (challenge !== undefined) out[RENAMED_CHALLENGE_HEADER] = Array.isArray(challenge) ? challenge.join(", ") : challenge;
+  return out;
+}
+
+/** Maps a failure talking upstream to the proxy's error; undefined when the client went away. */
+function describeFailure(e: unknown, registry: string, signal: AbortSignal): ProxyError | undefined {
+  if (e instanceof ProxyError) return e;
+  if (signal.aborted) return undefined;
+  if (e instanceof DestinationRefused) return new ProxyError("DESTINATION_NOT_ALLOWED", e.message);
+  if (e instanceof UpstreamTimeout) return new ProxyError("UPSTREAM_TIMEOUT", `upstream timeout: ${e.message}`);
+  const raw = (e as { code?: unknown } | null)?.code;
+  const code = typeof raw === "string" && /^[A-Z0-9_]{1,64}$/.test(raw) ? raw : "ERROR";
+  const say = (why: string): ProxyError => new ProxyError("UPSTREAM_UNREACHABLE", `upstream unreachable: ${why}`);
+  if (/^(ENOTFOUND|EAI_)/.test(code)) return say(`DNS lookup for ${registry} failed (${code})`);
+  if (code === "ECONNREFUSED") return say(`connection to ${registry} refused`);
+  if (code === "ETIMEDOUT") return new ProxyError("UPSTREAM_TIMEOUT", `upstream timeout: connecting to ${registry} timed out`);
+  if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED" || code === "ERR_STREAM_PREMATURE_CLOSE") {
+    return say(`connection to ${registry} reset`);
+  }
+  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return say(`network unreachable for ${registry} (${code})`);
+  if (/^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/.test(code)) {
+    return say(`TLS handshake with ${registry} failed (${code})`);
+  }
+  return say(`${registry} failed (${code})`);
+}
+
+function sendProxyError(res: ServerResponse, error: ProxyError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = proxyErrorBody(error);
+  res.writeHead(error.status, {
+    ...REGISTRY_RESPONSE_HEADERS,
+    "Content-Type": "application/json; charset=utf-8",
+    "Content-Length": body.length,
+    [PROXY_ERROR_HEADER]: error.code,
+  });
+  res.end(body);
+}
+
+function badRequest(message: string): ProxyError {
+  return new ProxyError("BAD_REQUEST", `bad request: ${message}`);
+}
+
+/** Validates what the browser may pass on: Accept, Range, If-None-Match, Basic credentials. */
+function readAsk(req: IncomingMessage, method: "GET" | "HEAD", signal: AbortSignal): ClientAsk | ProxyError {
+  const h = req.headers;
+  const text = (name: string, max: number): string | undefined | ProxyError => {
+    const v = h[name];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string" || v.length > max || !PRINTABLE.test(v)) return badRequest(`${name} header is not acceptable`);
+    return v;
+  };
+  const accept = text("accept", 4096);
+  if (accept instanceof ProxyError) return accept;
+  const range = text("range", 256);
+  if (range instanceof ProxyError) return range;
+  if (range !== undefined && !RANGE_RE.test(range)) return badRequest("Range must be bytes=start-end");
+  const ifNoneMatch = text("if-none-match", 1024);
+  if (ifNoneMatch instanceof ProxyError) return ifNoneMatch;
+  const creds = parseClientCredentials(h.authorization);
+  if (creds !== undefined && "error" in creds) return badRequest(creds.error);
+  return { method, accept, range, ifNoneMatch, credentials: creds, signal };
+}
+
+/**
+ * Creates the Layerscope HTTP server (not yet listening). Close it with `server.close()`;
+ * its upstream connection pools close with it.
+ */
+export function createServer(options: ProxyServerOptions = {}): http.Server {
+  const staticDir = path.resolve(options.staticDir ?? "dist/app");
+  const policy = new DestinationPolicy(options.allowHosts ?? []);
+  const log = options.log ?? ((line: string) => console.log(line));
+  const idleTimeoutMs = options.idleTimeoutMs ?? 30_000;
+  const headersTimeoutMs = options.headersTimeoutMs ?? 10_000;
+  const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
+  const maxStreamsTotal = options.maxStreamsTotal ?? 256;
+  const limiter = new StreamLimiter(options.maxStreamsPerClient ?? 32, maxStreamsTotal);
+
+  const agentOptions = { keepAlive: true, maxSockets: maxStreamsTotal * 2, maxFreeSockets: 32, timeout: upstreamTimeoutMs, scheduling: "lifo" as const };
+  const deps: UpstreamDeps = {
+    policy,
+    resolver: options.resolver ?? systemResolver,
+    timeoutMs: upstreamTimeoutMs,
+    agents: { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) },
+    tokens: new TokenCache(),
+    challenges: new ChallengeMemo(),
+  };
+
+  async function handleRegistry(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    for (const [k, v] of Object.entries(REGISTRY_RESPONSE_HEADERS)) res.setHeader(k, v);
+    const method = (req.method ?? "").slice(0, 16);
+    // Refusals before validation are logged without the path: it is unvalidated input.
+    const refuse = (error: ProxyError, where: string): void => {
+      log(`${method} ${where} ${error.status} ${error.code}`);
+      sendProxyError(res, error);
+    };
+    if (method !== "GET" && method !== "HEAD" && method !== "OPTIONS") {
+      res.setHeader("Allow", "GET, HEAD, OPTIONS");
+      refuse(new ProxyError("METHOD_NOT_ALLOWED", `method ${method} not allowed; the registry proxy is read-only`), "-");
+      return;
+    }
+    const parsed = parseRegistryRoute(req.url ?? "");
+    if (!parsed.ok) {
+      refuse(badRequest(parsed.message), "-");
+      return;
+    }
+    const route = parsed.route;
+    if (method === "OPTIONS") {
+      res.writeHead(204, {
+        "Access-Control-Allow-Methods": "GET, HEAD",
+        "Access-Control-Allow-Headers": "Accept, Range, Authorization, If-None-Match",
+        "Access-Control-Max-Age": "600",
+      });
+      res.end();
+      return;
+    }
+    const where = `${route.target.key} ${route.logPath}`;
+    if ((req.headers["content-length"] !== undefined && req.headers["content-length"] !== "0") || req.headers["transfer-encoding"] !== undefined) {
+      refuse(badRequest("requests to the registry proxy have no body"), where);
+      return;
+    }
+    const controller = new AbortController();
+    const ask = readAsk(req, method as "GET" | "HEAD", controller.signal);
+    if (ask instanceof ProxyError) {
+      refuse(ask, where);
+      return;
+    }
+    const release = limiter.acquire(clientKey(req));
+    if (release === undefined) {
+      res.setHeader("Retry-After", "1");
+      refuse(new ProxyError("TOO_MANY_STREAMS", "too many concurrent registry requests from this client"), where);
+      return;
+    }
+    let errorCode: string | undefined;
+    res.on("close", () => {
+      release();
+      // Client went away mid-response: cut the upstream request now (P13).
+      const clientGone = !res.writableFinished;
+      if (clientGone) controller.abort();
+      const ms = Math.round(performance.now() - started);
+      // P14: registry host and path only; never headers, query strings or redirect URLs.
+      log(`${method} ${where} ${res.headersSent ? res.statusCode : "-"} ${ms}ms${errorCode ? ` ${errorCode}` : clientGone ? " client-closed" : ""}`);
+    });
+    // While the proxy waits for the registry, the browser's socket is quiet by design; the
+    // upstream timeout bounds the wait. The idle timeout is re-armed before anything is sent.
+    req.socket.setTimeout(0);
+    try {
+      await relay(route, ask, res, () => req.socket.setTimeout(idleTimeoutMs), () => {
+        errorCode = "UPSTREAM_CUT";
+      });
+    } catch (e) {
+      req.socket.setTimeout(idleTimeoutMs);
+      const error = describeFailure(e, route.target.key, controller.signal);
+      if (error === undefined) {
+        res.destroy();
+        return;
+      }
+      errorCode = error.code;
+      sendProxyError(res, error);
+    }
+  }
+
+  /** Sends the registry's answer. `answering` runs when headers are about to go out; `cut` when a stream breaks after that. */
+  async function relay(route: RegistryRoute, ask: ClientAsk, res: ServerResponse, answering: () => void, cut: () => void): Promise<void> {
+    const { res: up } = await fetchFromRegistry(deps, route, ask);
+    const status = up.statusCode ?? 502;
+    const headers = relayedHeaders(up.headers);
+    if (ask.method === "HEAD" || status === 204 || status === 304) {
+      up.resume();
+      answering();
+      res.writeHead(status, headers);
+      res.end();
+      return;
+    }
+    const success = status >= 200 && status <= 299;
+    // Error bodies and manifests are read whole (bounded); blobs, tag lists and referrers stream.
+    const limit = !success ? SMALL_BODY_LIMIT : route.call.kind === "manifest" ? MANIFEST_LIMIT : undefined;
+    if (limit !== undefined) {
+      const body = await readCapped(up, limit);
+      headers["Content-Length"] = body.length;
+      answering();
+      res.writeHead(status, headers);
+      res.end(body);
+      return;
+    }
+    answering();
+    res.writeHead(status, headers);
+    const browser = res.socket;
+    // Told apart for the log: the registry failing mid-stream vs the browser leaving (which
+    // destroys its socket first, and then the upstream without an error).
+    up.once("error", () => {
+      if (browser?.destroyed !== true) cut();
+    });
+    try {
+      await pipeline(up, res);
+    } catch {
+      // Headers are out; a cut stream is all the browser can be told (it sees a short body).
+      up.destroy();
+      res.destroy();
+    }
+  }
+
+  const server = http.createServer(
+    {
+      headersTimeout: headersTimeoutMs,
+      // Registry requests have no body, so the whole request is little more than its headers.
+      requestTimeout: headersTimeoutMs * 2,
+      keepAliveTimeout: options.keepAliveTimeoutMs ?? 5_000,
+      connectionsCheckingInterval: options.connectionsCheckingIntervalMs ?? 1_000,
+    },
+    (req, res) => {
+      const url = req.url ?? "";
+      if (!url.startsWith("/")) {
+        res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+        res.end("bad request\n");
+        return;
+      }
+      if (url === "/registry" || url.startsWith(REGISTRY_PREFIX)) {
+        handleRegistry(req, res).catch(() => res.destroy());
+        return;
+      }
+      if (url === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
+        res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store" });
+        res.end(req.method === "HEAD" ? undefined : "ok\n");
+        return;
+      }
+      serveStatic(req, res, staticDir).catch(() => res.destroy());
+    },
+  );
+  // No bytes either way for idleTimeoutMs: Node destroys the socket (slow readers, stalled clients).
+  server.setTimeout(idleTimeoutMs);
+  server.on("close", () => {
+    deps.agents.http.destroy();
+    deps.agents.https.destroy();
+  });
+  return server;
+}
