@@ -66,6 +66,13 @@ const cases: Case[] = [
     expected: { kind: "unreachable", registry: R, detail: "too many redirects (more than 5)" },
   },
   {
+    name: "proxy: token service answered without a token",
+    status: 502,
+    headers: proxy("BAD_TOKEN_RESPONSE"),
+    body: json("BAD_TOKEN_RESPONSE", "the token service's answer has no token"),
+    expected: { kind: "unreachable", registry: R, detail: "the token service's answer has no token" },
+  },
+  {
     name: "proxy: response too large, limit named",
     status: 502,
     headers: proxy("RESPONSE_TOO_LARGE"),

@@ -106,6 +106,9 @@ function proxyError(registry: string, code: string, message: string | undefined,
       return { kind: "unreachable", registry, detail: message ?? "the registry did not answer in time" };
     case "TOO_MANY_REDIRECTS":
       return { kind: "unreachable", registry, detail: message ?? "too many redirects" };
+    case "BAD_TOKEN_RESPONSE":
+      // The registry's token service answered, but not with a token: the registry is as good as unreachable.
+      return { kind: "unreachable", registry, detail: message ?? "the registry's token service sent no usable token" };
     case "RESPONSE_TOO_LARGE": {
       const limit = message !== undefined ? /(\d+)\s*bytes/i.exec(message)?.[1] : undefined;
       return limit !== undefined ? { kind: "response-too-large", registry, limit: Number(limit) } : { kind: "response-too-large", registry };
