@@ -22,8 +22,20 @@ export type LayerscopeError =
   | { kind: "destination-not-allowed"; registry: string; detail: string }
   /** The answer to a /v2/ request was not a registry's (HTML page, wrong content type, garbage JSON). */
   | { kind: "not-a-registry"; registry: string; status: number; contentType: string }
-  /** Bytes hash differently from the digest that names them. */
-  | { kind: "digest-mismatch"; what: "manifest" | "config" | "blob"; expected: string; actual: string }
+  /**
+   * Bytes hash differently from the digest that names them. For a layer, "blob" is the
+   * compressed blob against the manifest's digest and "diff_id" the uncompressed tar against
+   * `config.rootfs.diff_ids[i]`.
+   */
+  | { kind: "digest-mismatch"; what: "manifest" | "config" | "blob" | "diff_id"; expected: string; actual: string }
+  /** A blob longer than its descriptor's size (stopped as soon as it passed it) or shorter (truncated). */
+  | { kind: "size-mismatch"; digest: string; expected: number; actual: number; direction: "overrun" | "truncated" }
+  /** A layer's compressed stream is not valid gzip / zstd, or is not compressed the way its bytes claim. */
+  | { kind: "corrupt-compression"; format: string; reason: string }
+  /** A layer's tar stream is malformed; entries read before `offset` are kept and shown as partial. */
+  | { kind: "corrupt-tar"; reason: string; offset: number }
+  /** A safety limit stopped the work: uncompressed size (gzip bomb), zstd window, entry count, meta entry size. */
+  | { kind: "limit-exceeded"; what: string; limit: number; detail: string }
   /** A digest whose algorithm we cannot compute (never reported as verified). */
   | { kind: "unsupported-digest"; digest: string }
   /** A manifest, index or config that does not parse or violates the spec. */
@@ -118,10 +130,49 @@ export function describeError(e: LayerscopeError): ErrorDescription {
         action: "Check that this host runs a container registry (the OCI distribution API at /v2/).",
       };
     case "digest-mismatch":
+      if (e.what === "diff_id")
+        return {
+          title: "diff_id mismatch",
+          detail: `The uncompressed layer does not match its diff_id in the config: expected ${e.expected}, got ${e.actual}.`,
+          action: "The layer's tar differs from the one the image was built with (bytes after the tar end count too). Do not trust this layer.",
+        };
       return {
-        title: `${e.what === "manifest" ? "Manifest" : e.what === "config" ? "Config" : "Blob"} digest mismatch`,
-        detail: `The ${e.what} does not match its digest: expected ${e.expected}, got ${e.actual}.`,
+        title: `${e.what === "manifest" ? "Manifest" : e.what === "config" ? "Config" : "Layer"} digest mismatch`,
+        detail:
+          e.what === "blob"
+            ? `layer ${e.expected} does not match (expected ${e.expected}, got ${e.actual}).` // SECURITY D1's wording
+            : `The ${e.what} does not match its digest: expected ${e.expected}, got ${e.actual}.`,
         action: "The registry served different bytes than the digest names. Do not trust this image; try again or report it to the registry.",
+      };
+    case "size-mismatch":
+      return e.direction === "truncated"
+        ? {
+            title: "Layer truncated",
+            detail: `${e.digest} ended early: truncated: got ${e.actual} of ${e.expected} bytes.`,
+            action: "The connection or the registry cut the blob short. Retry this layer.",
+          }
+        : {
+            title: "Layer larger than its descriptor",
+            detail: `${e.digest} sent more than the ${e.expected} bytes its descriptor names; stopped at ${e.actual}.`,
+            action: "The registry served different bytes than the manifest describes. Do not trust this layer.",
+          };
+    case "corrupt-compression":
+      return {
+        title: `Corrupt ${e.format} stream`,
+        detail: `The layer could not be decompressed: ${e.reason}.`,
+        action: "The blob is damaged or not compressed the way it claims. Retry; if it persists, the image is broken.",
+      };
+    case "corrupt-tar":
+      return {
+        title: "Corrupt tar",
+        detail: `The layer's tar stream is malformed at byte ${e.offset}: ${e.reason}.`,
+        action: "Entries before that point are shown as partial. The layer itself is damaged; report it to the image's publisher.",
+      };
+    case "limit-exceeded":
+      return {
+        title: "Stopped at a safety limit",
+        detail: `${e.detail} (${e.what} limit: ${e.limit}).`,
+        action: "This protects your browser from hostile layers. What was read before the limit is shown as partial.",
       };
     case "unsupported-digest":
       return {
