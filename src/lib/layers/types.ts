@@ -1,0 +1,44 @@
+/**
+ * The page's view of layer work: an external store (for useSyncExternalStore) that runs every
+ * layer of one image through the worker pipeline, a few at a time.
+ */
+import type { LayerscopeError } from "../../core/errors";
+import type { Descriptor } from "../../core/oci";
+import type { LayerIndex, LayerProgress } from "../../core/pipeline/types";
+
+/** One layer's state. Snapshots are immutable: a change produces a new object. */
+export interface LayerJobState {
+  /** Position in manifest.layers (base first). */
+  readonly layerIndex: number;
+  readonly descriptor: Descriptor;
+  /** `config.rootfs.diff_ids[layerIndex]`, if the config has one. */
+  readonly diffId: string | undefined;
+  readonly progress: LayerProgress;
+  /** Present once the layer finished, including partial results after a tar or size error. */
+  readonly result?: LayerIndex;
+  /** Why the layer failed or was cancelled (kind "aborted"). */
+  readonly error?: LayerscopeError;
+}
+
+export interface LayerJobsOptions {
+  readonly registry: string;
+  readonly repository: string;
+  readonly layers: readonly Descriptor[];
+  readonly diffIds: readonly (string | undefined)[];
+  /** Layers processed at once (default 2). */
+  readonly poolSize?: number;
+}
+
+export interface LayerJobs {
+  subscribe(onChange: () => void): () => void;
+  /** The same array object until something changes. */
+  getSnapshot(): readonly LayerJobState[];
+  /** Start (or resume) processing queued layers. Idempotent. */
+  start(): void;
+  /** Cancel one layer, or all when no index is given: aborts its workers, fetches and (through the proxy) upstream requests. */
+  cancel(layerIndex?: number): void;
+  /** Run one failed or cancelled layer again, alone, from byte 0 with fresh hash state. */
+  retry(layerIndex: number): void;
+  /** Cancel everything and release the workers. Called when the view unmounts (navigating away). */
+  dispose(): void;
+}
