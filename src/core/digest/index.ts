@@ -1,4 +1,4 @@
-/** Digests: parsing per the image-spec grammar, hashing with WebCrypto, verification. */
+/** Digests: parsing per the image-spec grammar, hashing with WebCrypto, verification, incremental hashing of streams. */
 export {
   parseDigest,
   isVerifiableAlgorithm,
@@ -9,3 +9,12 @@ export {
   type DigestAlgorithm,
   type Verification,
 } from "./digest";
+export {
+  createHasher,
+  createBlobVerifier,
+  describeSizeError,
+  isSizeError,
+  type IncrementalHasher,
+  type BlobVerifier,
+  type SizeError,
+} from "./incremental";
