@@ -6,6 +6,7 @@ import type { FetchedManifest } from "../../core/registry";
 import { ConfigCard } from "./ConfigCard";
 import { ErrorPanel } from "./ErrorPanel";
 import { HistoryCard } from "./HistoryCard";
+import { LayersSection } from "../layers/LayersSection";
 import { IndexPicker } from "./IndexPicker";
 import { ManifestCard } from "./ManifestCard";
 import { childManifestQuery, configQuery } from "./queries";
@@ -21,7 +22,7 @@ export interface Repo {
 
 /**
  * One fetched document and everything below it: an index shows its platform picker and the
- * chosen child (recursively, bounded); an image manifest shows its config and history.
+ * chosen child (recursively, bounded); an image manifest shows its config, history and layers.
  */
 export function DocumentView({
   repo,
@@ -143,6 +144,7 @@ function ImageDetails({ repo, manifest, viaPlatform }: { readonly repo: Repo; re
         <>
           <ConfigCard fetched={config} expectedPlatform={viaPlatform} />
           <HistoryCard manifest={manifest} config={config.config} />
+          <LayersSection key={manifest.config.digest} registry={repo.registry} repository={repo.repository} manifest={manifest} config={config.config} />
         </>
       )}
     </QueryView>

@@ -1,0 +1,148 @@
+/**
+ * Display helpers for layer entries: `ls -l` mode strings, owners, rates, and names whose bytes
+ * are not valid UTF-8. Pure functions, for display only.
+ */
+import type { EntryType, LayerEntry } from "../../core/pipeline/types";
+
+/** The first character of `ls -l`: d, l, c, b, p, - (hard links are regular files to ls), ? for unknown. */
+const TYPE_CHAR: Readonly<Record<EntryType, string>> = {
+  file: "-",
+  hardlink: "-",
+  contiguous: "-",
+  sparse: "-",
+  dir: "d",
+  symlink: "l",
+  char: "c",
+  block: "b",
+  fifo: "p",
+  unknown: "?",
+};
+
+const S_ISUID = 0o4000;
+const S_ISGID = 0o2000;
+const S_ISVTX = 0o1000;
+
+/**
+ * `ls -l` style: "drwxr-xr-x", with setuid/setgid as s (S without execute) in the owner/group
+ * execute slot and sticky as t (T) in the other execute slot.
+ */
+export function modeString(type: EntryType, mode: number): string {
+  const bit = (mask: number, ch: string): string => (mode & mask ? ch : "-");
+  const exec = (x: number, special: number, on: string, off: string): string =>
+    mode & special ? (mode & x ? on : off) : mode & x ? "x" : "-";
+  return (
+    TYPE_CHAR[type] +
+    bit(0o400, "r") +
+    bit(0o200, "w") +
+    exec(0o100, S_ISUID, "s", "S") +
+    bit(0o040, "r") +
+    bit(0o020, "w") +
+    exec(0o010, S_ISGID, "s", "S") +
+    bit(0o004, "r") +
+    bit(0o002, "w") +
+    exec(0o001, S_ISVTX, "t", "T")
+  );
+}
+
+/** "uid:gid", or "uname:gname" when the tar names them (PAX / ustar), with the numbers in `title`. */
+export function ownerLabel(e: Pick<LayerEntry, "uid" | "gid" | "uname" | "gname">): { text: string; title: string } {
+  const numeric = `${e.uid}:${e.gid}`;
+  if (e.uname === "" && e.gname === "") return { text: numeric, title: `uid ${e.uid}, gid ${e.gid}` };
+  return {
+    text: `${e.uname || e.uid}:${e.gname || e.gid}`,
+    title: `uid ${e.uid}${e.uname ? ` (${e.uname})` : ""}, gid ${e.gid}${e.gname ? ` (${e.gname})` : ""}`,
+  };
+}
+
+/** "12.3 MB/s" (decimal, like formatBytes), or "—" before a rate is known. */
+export function formatRate(bytesPerSecond: number): string {
+  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return "—";
+  const mb = bytesPerSecond / 1e6;
+  return `${mb < 10 ? mb.toFixed(1) : mb.toFixed(0)} MB/s`;
+}
+
+/** A piece of a name: text, or one byte that is not part of a valid UTF-8 sequence. */
+export type NamePart = { readonly text: string } | { readonly byte: number };
+
+/**
+ * Decodes UTF-8 without losing anything: valid sequences become text, every other byte is kept
+ * as a byte (shown as ⟨\xNN⟩). Rejects overlong forms, surrogates and code points past U+10FFFF,
+ * as the WHATWG decoder does, but never replaces a byte with U+FFFD.
+ */
+export function decodeLossless(bytes: Uint8Array): NamePart[] {
+  const parts: NamePart[] = [];
+  let text = "";
+  let i = 0;
+  const cont = (k: number): boolean => k < bytes.length && ((bytes[k] as number) & 0xc0) === 0x80;
+  while (i < bytes.length) {
+    const b = bytes[i] as number;
+    let cp = -1;
+    let len = 1;
+    if (b < 0x80) cp = b;
+    else if (b >= 0xc2 && b <= 0xdf && cont(i + 1)) {
+      cp = ((b & 0x1f) << 6) | ((bytes[i + 1] as number) & 0x3f);
+      len = 2;
+    } else if (b >= 0xe0 && b <= 0xef && cont(i + 1) && cont(i + 2)) {
+      const c = ((b & 0x0f) << 12) | (((bytes[i + 1] as number) & 0x3f) << 6) | ((bytes[i + 2] as number) & 0x3f);
+      if (c >= 0x800 && (c < 0xd800 || c > 0xdfff)) {
+        cp = c;
+        len = 3;
+      }
+    } else if (b >= 0xf0 && b <= 0xf4 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
+      const c =
+        ((b & 0x07) << 18) | (((bytes[i + 1] as number) & 0x3f) << 12) | (((bytes[i + 2] as number) & 0x3f) << 6) | ((bytes[i + 3] as number) & 0x3f);
+      if (c >= 0x10000 && c <= 0x10ffff) {
+        cp = c;
+        len = 4;
+      }
+    }
+    if (cp < 0) {
+      if (text) parts.push({ text });
+      text = "";
+      parts.push({ byte: b });
+      i++;
+      continue;
+    }
+    text += String.fromCodePoint(cp);
+    i += len;
+  }
+  if (text) parts.push({ text });
+  return parts;
+}
+
+/** The last component of a raw path (trailing slashes ignored), as bytes. */
+export function rawBaseName(raw: Uint8Array): Uint8Array {
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === 0x2f) end--;
+  let start = end;
+  while (start > 0 && raw[start - 1] !== 0x2f) start--;
+  return raw.subarray(start, end);
+}
+
+const WH_PREFIX = [0x2e, 0x77, 0x68, 0x2e]; // ".wh."
+
+/**
+ * The name to show for a node, as parts: from the raw bytes when the entry's path is not valid
+ * UTF-8 (flag "invalid-utf8"), so bytes are shown escaped rather than replaced; else `name`.
+ * For a whiteout the ".wh." prefix is dropped: the row names what it hides.
+ */
+export function nameParts(name: string, entry: Pick<LayerEntry, "rawPath" | "flags" | "whiteout"> | undefined): NamePart[] {
+  if (!entry || entry.flags?.includes("invalid-utf8") !== true) return [{ text: name }];
+  let base = rawBaseName(entry.rawPath);
+  if (entry.whiteout === "whiteout" && WH_PREFIX.every((b, i) => base[i] === b)) base = base.subarray(4);
+  return decodeLossless(base);
+}
+
+/** The same parts as one string with ⟨\xNN⟩ for raw bytes, for titles and copying. */
+export function partsToString(parts: readonly NamePart[]): string {
+  return parts.map((p) => ("text" in p ? p.text : `⟨\\x${p.byte.toString(16).toUpperCase().padStart(2, "0")}⟩`)).join("");
+}
+
+/** At most `max` UTF-16 units of `text`, not splitting a surrogate pair, with "…" when cut. */
+export function clip(text: string, max: number): { text: string; cut: boolean } {
+  if (text.length <= max) return { text, cut: false };
+  let end = max;
+  const code = text.charCodeAt(end - 1);
+  if (code >= 0xd800 && code <= 0xdbff) end--;
+  return { text: `${text.slice(0, end)}…`, cut: true };
+}

@@ -1,0 +1,302 @@
+/**
+ * A layer's entries as a tree, for display. Pure data and functions (no React): built once per
+ * layer in O(n log n), then flattened into the rows that are actually visible.
+ *
+ * View state — what is expanded, focused, filtered — is not stored here (STYLE #12): callers
+ * pass an `isExpanded` predicate and keep their own sets of keys.
+ *
+ * Layout decisions:
+ * - Directories implied by deeper paths (a tar may omit them) are created without an entry.
+ * - A whiteout `dir/.wh.name` is a node named `name` (the target) under `dir`; it is shown as
+ *   deleted, and keyed by its literal path so it never merges with a same-named entry.
+ * - An opaque marker `dir/.wh..wh..opq` is not a row: it marks its directory (`opaque`).
+ * - The same path twice in one layer: the last entry wins (tar semantics, T5); `duplicates` counts
+ *   the others. Two entries whose display paths agree but whose raw bytes differ (lossy display
+ *   of invalid UTF-8) stay two nodes (T12).
+ */
+import type { LayerEntry } from "../../core/pipeline/types";
+
+export interface TreeNode {
+  /** Unique within the tree: the entry's literal path (plus a suffix in the rare collision case). */
+  readonly key: string;
+  /** What a reader sees as the name: the last path component (a whiteout's target name). */
+  readonly name: string;
+  /** Display path: for a whiteout, the path it hides. */
+  readonly path: string;
+  readonly parent: TreeNode | undefined;
+  /** 0 for top-level nodes. */
+  readonly depth: number;
+  /** The entry written at this path; undefined for an implied directory. */
+  readonly entry: LayerEntry | undefined;
+  /** Position of `entry` in the layer's entries (tar order), or -1. */
+  readonly entryIndex: number;
+  /** The opaque marker entry for this directory, if the layer has one. */
+  readonly opaqueEntry: LayerEntry | undefined;
+  /** Other entries at this same path in this layer, overridden by `entry`. */
+  readonly duplicates: number;
+  /** True for directories and anything that has children. */
+  readonly isDir: boolean;
+  /** Bytes: the entry's size for a file; the sum of every descendant's size for a directory. */
+  readonly size: number;
+  /** Number of descendants (0 for a leaf). */
+  readonly descendants: number;
+  /** Children sorted by name (UTF-16 code unit order, like `LC_ALL=C ls`). */
+  readonly children: readonly TreeNode[];
+}
+
+/** Mutable during construction only. */
+interface Building {
+  key: string;
+  name: string;
+  path: string;
+  parent: Building | undefined;
+  depth: number;
+  entry: LayerEntry | undefined;
+  entryIndex: number;
+  opaqueEntry: LayerEntry | undefined;
+  duplicates: number;
+  isDir: boolean;
+  size: number;
+  descendants: number;
+  children: Building[];
+}
+
+export type SortOrder = "name" | "size";
+
+export interface FileTree {
+  /** Top-level nodes, sorted by name. */
+  readonly roots: readonly TreeNode[];
+  /** Every node, parents before children (pre-order, by name). */
+  readonly nodes: readonly TreeNode[];
+  /** Node for an entry index (tar order), if that entry is shown as a node (opaque markers are not). */
+  nodeOfEntry(entryIndex: number): TreeNode | undefined;
+  /** A node's children in the given order (size: largest first, then by name). Cached per node. */
+  childrenOf(node: TreeNode | undefined, order: SortOrder): readonly TreeNode[];
+  /** Sum of every top-level node's size. */
+  readonly totalSize: number;
+}
+
+const byName = (a: { name: string; key: string }, b: { name: string; key: string }): number =>
+  a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+
+const bySize = (a: TreeNode, b: TreeNode): number => b.size - a.size || byName(a, b);
+
+function sameBytes(a: Uint8Array | undefined, b: Uint8Array | undefined): boolean {
+  if (!a || !b) return a === b;
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** "a/b/c" → "c"; a trailing component only. */
+function baseName(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash < 0 ? path : path.slice(slash + 1);
+}
+
+/** Builds the tree of one layer's entries (tar order). */
+export function buildFileTree(entries: readonly LayerEntry[]): FileTree {
+  const byKey = new Map<string, Building>();
+  const roots: Building[] = [];
+  const ofEntry: (Building | undefined)[] = new Array<Building | undefined>(entries.length);
+
+  const newNode = (key: string, path: string, name: string, parent: Building | undefined): Building => {
+    const node: Building = {
+      key,
+      name,
+      path,
+      parent,
+      depth: parent ? parent.depth + 1 : 0,
+      entry: undefined,
+      entryIndex: -1,
+      opaqueEntry: undefined,
+      duplicates: 0,
+      isDir: false,
+      size: 0,
+      descendants: 0,
+      children: [],
+    };
+    if (parent) {
+      parent.children.push(node);
+      parent.isDir = true;
+    } else roots.push(node);
+    return node;
+  };
+
+  /** The directory at `path` (a prefix of an entry path), creating implied ones on the way. */
+  // Tars list a directory's entries together, so the last directory asked for is usually the next.
+  let lastPath = "";
+  let lastDir: Building | undefined;
+  const directory = (path: string): Building | undefined => {
+    if (path === "") return undefined;
+    if (path === lastPath && lastDir) return lastDir;
+    const existing = byKey.get(path);
+    if (existing) {
+      lastPath = path;
+      lastDir = existing;
+      return existing;
+    }
+    // Walk up to the nearest existing ancestor, then create downwards; iterative, as paths may be
+    // thousands of components deep (T11). Prefixes are slices of `path`, which engines share.
+    const missing: number[] = [];
+    let end = path.length;
+    let parent: Building | undefined;
+    for (;;) {
+      missing.push(end);
+      const slash = path.lastIndexOf("/", end - 1);
+      if (slash < 0) break;
+      const found = byKey.get(path.slice(0, slash));
+      if (found) {
+        parent = found;
+        break;
+      }
+      end = slash;
+    }
+    for (let i = missing.length - 1; i >= 0; i--) {
+      const stop = missing[i] as number;
+      const prefix = path.slice(0, stop);
+      const node = newNode(prefix, prefix, baseName(prefix), parent);
+      node.isDir = true;
+      byKey.set(prefix, node);
+      parent = node;
+    }
+    lastPath = path;
+    lastDir = parent;
+    return parent;
+  };
+
+  const parentPath = (path: string): string => {
+    const slash = path.lastIndexOf("/");
+    return slash < 0 ? "" : path.slice(0, slash);
+  };
+
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as LayerEntry;
+    if (e.path === "" || e.path === ".") continue; // the root entry ("./") is not a row
+    if (e.whiteout === "opaque") {
+      const dirPath = e.whiteoutTarget ?? parentPath(e.path);
+      const dir = directory(dirPath);
+      if (dir) dir.opaqueEntry = e;
+      continue;
+    }
+    if (e.whiteout === "whiteout") {
+      const target = e.whiteoutTarget ?? `${parentPath(e.path) ? `${parentPath(e.path)}/` : ""}${baseName(e.path).replace(/^\.wh\./, "")}`;
+      const parent = directory(parentPath(e.path));
+      let node = byKey.get(e.path);
+      if (node) node.duplicates++;
+      else {
+        node = newNode(e.path, target, baseName(target), parent);
+        byKey.set(e.path, node);
+      }
+      node.entry = e;
+      node.entryIndex = i;
+      ofEntry[i] = node;
+      continue;
+    }
+    const parent = directory(parentPath(e.path));
+    let node = byKey.get(e.path);
+    if (node && node.entry && !sameBytes(node.entry.rawPath, e.rawPath)) {
+      // Same display path, different bytes: a distinct name that displays alike (T12).
+      const key = `${e.path}\u0000${i}`;
+      node = newNode(key, e.path, baseName(e.path), parent);
+      byKey.set(key, node);
+    } else if (node) {
+      if (node.entry) node.duplicates++;
+    } else {
+      node = newNode(e.path, e.path, baseName(e.path), parent);
+      byKey.set(e.path, node);
+    }
+    node.entry = e;
+    node.entryIndex = i;
+    if (e.type === "dir") node.isDir = true;
+    ofEntry[i] = node;
+  }
+
+  // Pre-order by name, then sizes bottom-up (reverse pre-order visits children before parents).
+  roots.sort(byName);
+  const order: Building[] = [];
+  const stack: Building[] = [];
+  for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i] as Building);
+  while (stack.length > 0) {
+    const node = stack.pop() as Building;
+    order.push(node);
+    node.children.sort(byName);
+    for (let i = node.children.length - 1; i >= 0; i--) stack.push(node.children[i] as Building);
+  }
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i] as Building;
+    if (node.children.length === 0 && node.entry && node.entry.whiteout === "none") node.size = node.entry.size;
+    const parent = node.parent;
+    if (parent) {
+      parent.size += node.size;
+      parent.descendants += node.descendants + 1;
+    }
+  }
+  let totalSize = 0;
+  for (const r of roots) totalSize += r.size;
+
+  const sizeOrder = new WeakMap<TreeNode, readonly TreeNode[]>();
+  let rootsBySize: readonly TreeNode[] | undefined;
+  const nodes: readonly TreeNode[] = order;
+  return {
+    roots,
+    nodes,
+    totalSize,
+    nodeOfEntry: (i) => ofEntry[i],
+    childrenOf(node, sort) {
+      const list = node ? node.children : roots;
+      if (sort === "name" || list.length < 2) return list;
+      if (!node) return (rootsBySize ??= [...list].sort(bySize));
+      let sorted = sizeOrder.get(node);
+      if (!sorted) {
+        sorted = [...list].sort(bySize);
+        sizeOrder.set(node, sorted);
+      }
+      return sorted;
+    },
+  };
+}
+
+/**
+ * The nodes whose display path contains `query` (case-insensitive), plus all their ancestors, so
+ * every match can be reached. Undefined for an empty query (no filter). O(n) per query.
+ */
+export function filterTree(tree: FileTree, query: string): ReadonlySet<TreeNode> | undefined {
+  const q = query.toLowerCase();
+  if (q === "") return undefined;
+  const keep = new Set<TreeNode>();
+  for (const node of tree.nodes) {
+    if (!node.path.toLowerCase().includes(q)) continue;
+    // Stop climbing at the first ancestor already kept: its own ancestors are kept too.
+    for (let n: TreeNode | undefined = node; n && !keep.has(n); n = n.parent) keep.add(n);
+  }
+  return keep;
+}
+
+/**
+ * The rows to show, in order: top-level nodes and the children of every expanded node, depth
+ * first. With `include`, only those nodes (a filter's result). Never descends into collapsed
+ * directories, so the cost is the number of rows returned.
+ */
+export function visibleRows(
+  tree: FileTree,
+  order: SortOrder,
+  isExpanded: (node: TreeNode) => boolean,
+  include?: ReadonlySet<TreeNode>,
+): TreeNode[] {
+  const rows: TreeNode[] = [];
+  const stack: TreeNode[] = [];
+  const pushChildren = (list: readonly TreeNode[]): void => {
+    for (let i = list.length - 1; i >= 0; i--) {
+      const n = list[i] as TreeNode;
+      if (!include || include.has(n)) stack.push(n);
+    }
+  };
+  pushChildren(tree.childrenOf(undefined, order));
+  while (stack.length > 0) {
+    const node = stack.pop() as TreeNode;
+    rows.push(node);
+    if (node.children.length > 0 && isExpanded(node)) pushChildren(tree.childrenOf(node, order));
+  }
+  return rows;
+}

@@ -1,0 +1,216 @@
+/**
+ * The layer-jobs store with fake workers: the pool, lazy start, immutable snapshots, progress
+ * throttling, cancel → terminate, retry alone, the verified-only cache, dispose.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Descriptor } from "../../core/oci";
+import type { LayerIndex } from "../../core/pipeline";
+import { createRegistryClient } from "../../core/registry";
+import type { LayerWorkerRequest, WorkerEvent } from "../../workers/protocol";
+import { clearLayerCache, createLayerJobs, type WorkerKind, type WorkerLike } from "./jobs";
+
+class FakeWorker implements WorkerLike {
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  readonly received: unknown[] = [];
+  terminated = false;
+  constructor(readonly kind: WorkerKind) {}
+  postMessage(message: unknown): void {
+    this.received.push(message);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+  emit(event: WorkerEvent): void {
+    this.onmessage?.({ data: event } as MessageEvent);
+  }
+  get lastRun(): Extract<LayerWorkerRequest, { type: "run" }> {
+    return this.received.at(-1) as Extract<LayerWorkerRequest, { type: "run" }>;
+  }
+}
+
+const d = (n: number): Descriptor => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: 1000 + n });
+
+function result(i: number, desc: Descriptor, trusted = true): LayerIndex {
+  return {
+    layerIndex: i,
+    digest: desc.digest,
+    diffId: `sha256:${"d".repeat(64)}`,
+    mediaType: desc.mediaType,
+    compression: "gzip",
+    compressedSize: desc.size,
+    uncompressedSize: 4096,
+    entries: [],
+    totals: { entries: 0, files: 0, dirs: 0, symlinks: 0, hardlinks: 0, whiteouts: 0, opaques: 0, others: 0, fileBytes: 0 },
+    warnings: [],
+    digestVerdict: trusted ? { status: "verified", digest: desc.digest } : { status: "mismatch", expected: desc.digest, actual: `sha256:${"e".repeat(64)}` },
+    diffIdVerdict: { status: "verified", digest: `sha256:${"d".repeat(64)}` },
+    partial: false,
+  };
+}
+
+const client = createRegistryClient({ proxyBase: "/registry", credentials: () => ({ username: "u", password: "p" }) });
+
+function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split" } = {}) {
+  const workers: FakeWorker[] = [];
+  const layers = Array.from({ length: n }, (_, i) => d(i + 1));
+  const jobs = createLayerJobs(
+    client,
+    { registry: "r.test", repository: "team/app", layers, diffIds: layers.map(() => `sha256:${"d".repeat(64)}`), poolSize: opts.poolSize ?? 2 },
+    {
+      mode: opts.mode ?? "single",
+      idleTimeoutMs: 50,
+      createWorker: (kind) => {
+        const w = new FakeWorker(kind);
+        workers.push(w);
+        return w;
+      },
+    },
+  );
+  return { jobs, workers, layers };
+}
+
+beforeEach(() => clearLayerCache());
+afterEach(() => vi.useRealTimers());
+
+describe("createLayerJobs", () => {
+  it("starts nothing before start(); then runs poolSize layers at once, lazily creating workers", () => {
+    const { jobs, workers, layers } = setup(3);
+    expect(workers).toHaveLength(0);
+    expect(jobs.getSnapshot().map((s) => s.progress.stage)).toEqual(["queued", "queued", "queued"]);
+    jobs.start();
+    jobs.start(); // idempotent
+    expect(workers).toHaveLength(2);
+    expect(jobs.getSnapshot().map((s) => s.progress.stage)).toEqual(["downloading", "downloading", "queued"]);
+    const run = workers[0]!.lastRun;
+    expect(run.job).toMatchObject({ layerIndex: 0, digest: layers[0]!.digest, size: layers[0]!.size });
+    expect(run.request).toEqual({ url: `/registry/r.test/v2/team/app/blobs/${layers[0]!.digest}`, headers: { Authorization: "Basic dTpw" }, registry: "r.test", repository: "team/app" });
+    // Layer 0 finishes: its lane (and worker) takes layer 2.
+    workers[0]!.emit({ type: "done", runId: run.runId, result: result(0, layers[0]!) });
+    expect(workers).toHaveLength(2);
+    expect(workers[0]!.lastRun.job.layerIndex).toBe(2);
+    expect(jobs.getSnapshot()[0]!.progress.stage).toBe("done");
+    jobs.dispose();
+  });
+
+  it("snapshots are immutable: same array until a change, unchanged layers keep their objects", async () => {
+    const { jobs, workers } = setup(2);
+    jobs.start();
+    const a = jobs.getSnapshot();
+    expect(jobs.getSnapshot()).toBe(a);
+    workers[1]!.emit({ type: "progress", runId: workers[1]!.lastRun.runId, compressedBytes: 10, uncompressedBytes: 40, entries: 1 });
+    await new Promise((r) => setTimeout(r, 120)); // progress is throttled
+    const b = jobs.getSnapshot();
+    expect(b).not.toBe(a);
+    expect(b[0]).toBe(a[0]);
+    expect(b[1]!.progress).toMatchObject({ compressedBytes: 10, uncompressedBytes: 40, entries: 1 });
+    jobs.dispose();
+  });
+
+  it("progress is throttled to about 10 updates per second per layer, the last one kept", async () => {
+    const { jobs, workers } = setup(1);
+    jobs.start();
+    let notified = 0;
+    jobs.subscribe(() => notified++);
+    const runId = workers[0]!.lastRun.runId;
+    for (let i = 1; i <= 50; i++) workers[0]!.emit({ type: "progress", runId, uncompressedBytes: i * 1000 });
+    expect(notified).toBeLessThanOrEqual(1);
+    await new Promise((r) => setTimeout(r, 150));
+    expect(notified).toBeLessThanOrEqual(2);
+    expect(jobs.getSnapshot()[0]!.progress.uncompressedBytes).toBe(50_000);
+    jobs.dispose();
+  });
+
+  it("stale events from another run are ignored", () => {
+    const { jobs, workers } = setup(1);
+    jobs.start();
+    const before = jobs.getSnapshot();
+    workers[0]!.emit({ type: "progress", runId: 999, uncompressedBytes: 5 });
+    expect(jobs.getSnapshot()).toBe(before);
+    jobs.dispose();
+  });
+
+  it("cancel terminates the layer's workers; retry runs it again alone, from byte 0, in a new worker", () => {
+    const { jobs, workers } = setup(3, { poolSize: 1 });
+    jobs.start();
+    expect(workers).toHaveLength(1);
+    jobs.cancel(0);
+    expect(workers[0]!.terminated).toBe(true);
+    const s0 = jobs.getSnapshot()[0]!;
+    expect(s0.progress.stage).toBe("cancelled");
+    expect(s0.error).toEqual({ kind: "aborted" });
+    // The next queued layer starts in a fresh worker.
+    expect(workers).toHaveLength(2);
+    expect(workers[1]!.lastRun.job.layerIndex).toBe(1);
+    jobs.retry(0);
+    expect(jobs.getSnapshot()[0]!.progress).toMatchObject({ stage: "queued", compressedBytes: 0, uncompressedBytes: 0 });
+    // Layer 1 finishes: layer 0 goes before layer 2.
+    workers[1]!.emit({ type: "done", runId: workers[1]!.lastRun.runId, result: result(1, d(2)) });
+    expect(workers[1]!.lastRun.job.layerIndex).toBe(0);
+    jobs.cancel();
+    expect(jobs.getSnapshot().map((s) => s.progress.stage)).toEqual(["cancelled", "done", "cancelled"]);
+    jobs.dispose();
+  });
+
+  it("a failed run is reported with its error and its lane is replaced", () => {
+    const { jobs, workers } = setup(1);
+    jobs.start();
+    workers[0]!.emit({ type: "failed", runId: workers[0]!.lastRun.runId, error: { kind: "unreachable", registry: "r.test", detail: "x" } });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(jobs.getSnapshot()[0]).toMatchObject({ progress: { stage: "failed" }, error: { kind: "unreachable" } });
+    jobs.dispose();
+  });
+
+  it("a worker crash fails the layer", () => {
+    const { jobs, workers } = setup(1);
+    jobs.start();
+    workers[0]!.onerror?.({ message: "boom" } as ErrorEvent);
+    expect(jobs.getSnapshot()[0]!.progress.stage).toBe("failed");
+    jobs.dispose();
+  });
+
+  it("verified layers are cached by digest; untrusted ones are not", () => {
+    const first = setup(2);
+    first.jobs.start();
+    first.workers[0]!.emit({ type: "done", runId: first.workers[0]!.lastRun.runId, result: result(0, first.layers[0]!) });
+    first.workers[1]!.emit({ type: "done", runId: first.workers[1]!.lastRun.runId, result: result(1, first.layers[1]!, false) });
+    expect(first.jobs.getSnapshot()[1]!.progress.stage).toBe("done");
+    first.jobs.dispose();
+
+    const again = setup(2);
+    again.jobs.start();
+    // Layer 0 comes from the cache; layer 1 (digest mismatch) is fetched again.
+    expect(again.jobs.getSnapshot()[0]!.progress.stage).toBe("done");
+    expect(again.jobs.getSnapshot()[0]!.result?.layerIndex).toBe(0);
+    expect(again.workers).toHaveLength(1);
+    expect(again.workers[0]!.lastRun.job.layerIndex).toBe(1);
+    again.jobs.dispose();
+  });
+
+  it("split mode starts a blob and a tar worker joined by a MessageChannel", () => {
+    const { jobs, workers } = setup(1, { mode: "split" });
+    jobs.start();
+    expect(workers.map((w) => w.kind)).toEqual(["blob", "tar"]);
+    const blobRun = workers[0]!.received[0] as { port: MessagePort; credits: number; batchBytes: number };
+    const tarRun = workers[1]!.received[0] as { port: MessagePort };
+    expect(blobRun.port).toBeInstanceOf(MessagePort);
+    expect(tarRun.port).toBeInstanceOf(MessagePort);
+    expect(blobRun.credits).toBeGreaterThan(0);
+    jobs.cancel(0);
+    expect(workers.every((w) => w.terminated)).toBe(true);
+    blobRun.port.close();
+    tarRun.port.close();
+    jobs.dispose();
+  });
+
+  it("idle lanes are terminated after the idle timeout; dispose terminates everything", async () => {
+    const { jobs, workers } = setup(2);
+    jobs.start();
+    workers[0]!.emit({ type: "done", runId: workers[0]!.lastRun.runId, result: result(0, d(1)) });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers[1]!.terminated).toBe(false);
+    jobs.dispose();
+    expect(workers[1]!.terminated).toBe(true);
+  });
+});

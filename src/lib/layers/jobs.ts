@@ -1,0 +1,455 @@
+/// <reference types="vite/client" />
+/**
+ * The layer-jobs store: runs every layer of one image through the worker pipeline, a few at a
+ * time, and publishes immutable snapshots for useSyncExternalStore.
+ *
+ * The bridge owns the workers' lives (STYLE 8, after squoosh's worker-bridge): a lane (the
+ * workers for one layer at a time) starts lazily when a layer needs it, is reused for the next
+ * layer, and is terminated when idle for a while, on cancel and on dispose. Terminating a
+ * worker aborts its fetch, and the proxy then aborts the upstream request (SECURITY P13, L4).
+ *
+ * Modes (see src/workers/protocol.ts): "split" runs decompression and hashing of the blob in
+ * one worker and diff_id hashing plus tar indexing in another, so a layer uses two cores;
+ * "single" runs both stages in one worker. `npm run bench` compares them (bench/README.md).
+ */
+import type { LayerscopeError } from "../../core/errors";
+import type { Descriptor } from "../../core/oci";
+import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, isTrusted, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
+import { basicAuthorization, blobUrl, type RegistryClient } from "../../core/registry";
+import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
+import { isSampleRegistry } from "../sample";
+import type { LayerJobs, LayerJobsOptions, LayerJobState } from "./types";
+
+export type LayerJobsMode = "single" | "split";
+
+/** The default mode: measured faster on a 2-core machine by `npm run bench` (bench/README.md). */
+export const DEFAULT_MODE: LayerJobsMode = "split";
+/** Layers processed at once. */
+export const DEFAULT_POOL_SIZE = 2;
+/** Idle lanes keep their workers (and compiled WebAssembly) this long for the next layer. */
+export const DEFAULT_IDLE_TIMEOUT_MS = 15_000;
+/** The page re-renders a layer's progress at most this often (10 updates per second). */
+export const PROGRESS_INTERVAL_MS = 100;
+/** Throughput is measured over this recent window. */
+const RATE_WINDOW_MS = 1500;
+/** Verified results kept by digest (content-addressed, so never stale); untrusted ones never. */
+const CACHE_LAYERS = 8;
+
+/** The little of a Worker the bridge uses (a fake in tests). */
+export interface WorkerLike {
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+  terminate(): void;
+  onmessage: ((event: MessageEvent) => void) | null;
+  onerror: ((event: ErrorEvent) => void) | null;
+}
+
+export type WorkerKind = "layer" | "blob" | "tar";
+
+/** Knobs for tests and the benchmark; the app uses the defaults. */
+export interface LayerJobsTuning {
+  readonly mode?: LayerJobsMode;
+  readonly batchBytes?: number;
+  readonly credits?: number;
+  readonly idleTimeoutMs?: number;
+  readonly limits?: LayerLimits;
+  /** Force the gzip engine choice (undefined: native where the browser has it). */
+  readonly nativeGzip?: boolean;
+  /** Use the in-memory cache of verified layers (default true). */
+  readonly cache?: boolean;
+  readonly createWorker?: (kind: WorkerKind) => WorkerLike;
+}
+
+function defaultCreateWorker(kind: WorkerKind): WorkerLike {
+  // Spelled out per kind: Vite bundles a worker only from this literal `new Worker(new URL(…))` form.
+  switch (kind) {
+    case "layer":
+      return new Worker(new URL("../../workers/layer.worker.ts", import.meta.url), { type: "module", name: "layerscope-layer" });
+    case "blob":
+      return new Worker(new URL("../../workers/blob.worker.ts", import.meta.url), { type: "module", name: "layerscope-blob" });
+    case "tar":
+      return new Worker(new URL("../../workers/tar.worker.ts", import.meta.url), { type: "module", name: "layerscope-tar" });
+  }
+}
+
+// ── the verified-layer cache ────────────────────────────────────────────────────────────────────
+
+const cache = new Map<string, LayerIndex>();
+const cacheKey = (digest: string, diffId: string | undefined): string => `${digest}\n${diffId ?? ""}`;
+
+function cacheGet(digest: string, diffId: string | undefined): LayerIndex | undefined {
+  const key = cacheKey(digest, diffId);
+  const hit = cache.get(key);
+  if (hit) {
+    cache.delete(key);
+    cache.set(key, hit); // most recently used last
+  }
+  return hit;
+}
+
+function cachePut(result: LayerIndex): void {
+  if (!isTrusted(result)) return; // D1: an untrusted layer is never cached
+  cache.set(cacheKey(result.digest, result.diffId), result);
+  while (cache.size > CACHE_LAYERS) cache.delete(cache.keys().next().value!);
+}
+
+/** For tests: forget every cached layer. */
+export function clearLayerCache(): void {
+  cache.clear();
+}
+
+// ── the blob request a worker makes ─────────────────────────────────────────────────────────────
+
+/**
+ * The URL and headers for one blob, as the registry client would request it: through the proxy,
+ * with credentials as `Authorization: Basic`. The offline sample is served as static files.
+ */
+export function blobRequest(client: RegistryClient, registry: string, repository: string, digest: string): BlobRequest {
+  if (isSampleRegistry(registry) && /^sha256:[a-f0-9]{64}$/.test(digest)) {
+    return { url: `${import.meta.env.BASE_URL}sample/blobs/sha256/${digest.slice(7)}`, headers: {}, registry, repository };
+  }
+  const creds = client.credentials?.(registry);
+  return {
+    url: blobUrl(client, registry, repository, digest),
+    headers: creds !== undefined ? { Authorization: basicAuthorization(creds) } : {},
+    registry,
+    repository,
+  };
+}
+
+// ── lanes: the workers for one layer at a time ──────────────────────────────────────────────────
+
+interface Lane {
+  readonly workers: Partial<Record<WorkerKind, WorkerLike>>;
+  busy: boolean;
+  idleTimer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface Running {
+  readonly runId: number;
+  readonly lane: Lane;
+  readonly started: number;
+  samples: { t: number; bytes: number }[];
+}
+
+interface Mutable {
+  progress: LayerProgress;
+  result?: LayerIndex;
+  error?: LayerscopeError;
+}
+
+const ZERO = { compressedBytes: 0, uncompressedBytes: 0, entries: 0, bytesPerSecond: 0 } as const;
+
+/**
+ * Creates the store for one image's layers. Nothing starts until {@link LayerJobs.start}.
+ * `client` gives the proxy base and credentials; the workers fetch on their own.
+ */
+export function createLayerJobs(client: RegistryClient, options: LayerJobsOptions, tuning: LayerJobsTuning = {}): LayerJobs {
+  const mode = tuning.mode ?? DEFAULT_MODE;
+  const poolSize = Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE);
+  const idleTimeoutMs = tuning.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const createWorker = tuning.createWorker ?? defaultCreateWorker;
+  const useCache = tuning.cache ?? true;
+
+  const listeners = new Set<() => void>();
+  const layers: readonly Descriptor[] = options.layers;
+  const current: Mutable[] = layers.map((d) => ({ progress: { stage: "queued", compressedTotal: d.size, ...ZERO } }));
+  let snapshot: readonly LayerJobState[] = layers.map((d, i) => freeze(i, d, current[i]!));
+  const queue: number[] = layers.map((_, i) => i);
+  const running = new Map<number, Running>();
+  const lanes: Lane[] = [];
+  const lastEmit = new Map<number, number>();
+  const pendingEmit = new Map<number, ReturnType<typeof setTimeout>>();
+  let nextRunId = 1;
+  let started = false;
+  let disposed = false;
+
+  function freeze(i: number, descriptor: Descriptor, m: Mutable): LayerJobState {
+    return {
+      layerIndex: i,
+      descriptor,
+      diffId: options.diffIds[i],
+      progress: m.progress,
+      ...(m.result !== undefined ? { result: m.result } : {}),
+      ...(m.error !== undefined ? { error: m.error } : {}),
+    };
+  }
+
+  function notify(): void {
+    for (const l of [...listeners]) l();
+  }
+
+  /** Publishes layer `i` now (a new snapshot array with a new object for it). */
+  function emit(i: number): void {
+    const t = pendingEmit.get(i);
+    if (t !== undefined) clearTimeout(t);
+    pendingEmit.delete(i);
+    lastEmit.set(i, performance.now());
+    const next = snapshot.slice();
+    next[i] = freeze(i, layers[i]!, current[i]!);
+    snapshot = next;
+    notify();
+  }
+
+  /** Publishes progress at most every PROGRESS_INTERVAL_MS per layer; the last update is never lost. */
+  function emitThrottled(i: number): void {
+    if (pendingEmit.has(i)) return;
+    const wait = (lastEmit.get(i) ?? 0) + PROGRESS_INTERVAL_MS - performance.now();
+    if (wait <= 0) emit(i);
+    else pendingEmit.set(i, setTimeout(() => emit(i), wait));
+  }
+
+  function set(i: number, m: Mutable, now = true): void {
+    current[i] = m;
+    if (now) emit(i);
+    else emitThrottled(i);
+  }
+
+  // ── lanes ──
+
+  function acquireLane(): Lane | undefined {
+    const idle = lanes.find((l) => !l.busy);
+    if (idle) {
+      if (idle.idleTimer !== undefined) clearTimeout(idle.idleTimer);
+      idle.idleTimer = undefined;
+      idle.busy = true;
+      return idle;
+    }
+    if (lanes.length >= poolSize) return undefined;
+    const lane: Lane = { workers: {}, busy: true, idleTimer: undefined };
+    lanes.push(lane);
+    return lane;
+  }
+
+  function worker(lane: Lane, kind: WorkerKind): WorkerLike {
+    let w = lane.workers[kind];
+    if (!w) {
+      w = createWorker(kind); // lazy start: only when a layer needs it
+      lane.workers[kind] = w;
+    }
+    return w;
+  }
+
+  function killLane(lane: Lane): void {
+    if (lane.idleTimer !== undefined) clearTimeout(lane.idleTimer);
+    for (const w of Object.values(lane.workers)) {
+      w.onmessage = null;
+      w.onerror = null;
+      w.terminate();
+    }
+    const at = lanes.indexOf(lane);
+    if (at >= 0) lanes.splice(at, 1);
+  }
+
+  function releaseLane(lane: Lane): void {
+    lane.busy = false;
+    for (const w of Object.values(lane.workers)) {
+      w.onmessage = null;
+      w.onerror = null;
+    }
+    lane.idleTimer = setTimeout(() => killLane(lane), idleTimeoutMs);
+  }
+
+  // ── runs ──
+
+  function pump(): void {
+    if (!started || disposed) return;
+    while (running.size < poolSize && queue.length > 0) {
+      const i = queue[0]!;
+      const d = layers[i]!;
+      const cached = useCache ? cacheGet(d.digest, options.diffIds[i]) : undefined;
+      if (cached) {
+        queue.shift();
+        const result: LayerIndex = { ...cached, layerIndex: i };
+        set(i, {
+          result,
+          progress: {
+            stage: "done",
+            compressedBytes: result.compressedSize,
+            compressedTotal: d.size,
+            uncompressedBytes: result.uncompressedSize,
+            entries: result.entries.length,
+            bytesPerSecond: 0,
+          },
+        });
+        continue;
+      }
+      const lane = acquireLane();
+      if (!lane) return;
+      queue.shift();
+      begin(i, lane);
+    }
+  }
+
+  function begin(i: number, lane: Lane): void {
+    const d = layers[i]!;
+    const runId = nextRunId++;
+    const run: Running = { runId, lane, started: performance.now(), samples: [] };
+    running.set(i, run);
+    const job: LayerJob = {
+      layerIndex: i,
+      digest: d.digest,
+      size: d.size,
+      mediaType: d.mediaType,
+      ...(d.annotations !== undefined ? { annotations: { ...d.annotations } } : {}),
+      diffId: options.diffIds[i],
+      ...(tuning.limits !== undefined ? { limits: tuning.limits } : {}),
+    };
+    const request = blobRequest(client, options.registry, options.repository, d.digest);
+    set(i, { progress: { stage: "downloading", compressedTotal: d.size, ...ZERO } });
+
+    const onEvent = (e: MessageEvent<WorkerEvent>): void => handleEvent(i, run, e.data);
+    const onError = (e: ErrorEvent): void =>
+      finish(i, run, undefined, {
+        kind: "corrupt-compression",
+        format: "layer",
+        reason: `the layer worker stopped unexpectedly (${e.message || "no details"})`,
+      });
+    const native = tuning.nativeGzip !== undefined ? { nativeGzip: tuning.nativeGzip } : {};
+
+    if (mode === "split") {
+      const blob = worker(lane, "blob");
+      const tar = worker(lane, "tar");
+      blob.onmessage = onEvent;
+      tar.onmessage = onEvent;
+      blob.onerror = onError;
+      tar.onerror = onError;
+      const channel = new MessageChannel();
+      const tarMsg: TarWorkerRequest = { type: "run", runId, job, port: channel.port2 };
+      tar.postMessage(tarMsg, [channel.port2]);
+      const blobMsg: BlobWorkerRequest = {
+        type: "run",
+        runId,
+        job,
+        request,
+        port: channel.port1,
+        credits: tuning.credits ?? DEFAULT_CREDITS,
+        batchBytes: tuning.batchBytes ?? DEFAULT_BATCH_BYTES,
+        ...native,
+      };
+      blob.postMessage(blobMsg, [channel.port1]);
+    } else {
+      const w = worker(lane, "layer");
+      w.onmessage = onEvent;
+      w.onerror = onError;
+      const msg: LayerWorkerRequest = { type: "run", runId, job, request, ...native };
+      w.postMessage(msg);
+    }
+  }
+
+  function handleEvent(i: number, run: Running, e: WorkerEvent): void {
+    if (running.get(i) !== run || e.runId !== run.runId) return; // stale
+    const m = current[i]!;
+    if (e.type === "progress") {
+      const now = performance.now();
+      const uncompressed = e.uncompressedBytes ?? m.progress.uncompressedBytes;
+      run.samples.push({ t: now, bytes: uncompressed });
+      while (run.samples.length > 2 && now - run.samples[0]!.t > RATE_WINDOW_MS) run.samples.shift();
+      const first = run.samples[0]!;
+      const dt = (now - first.t) / 1000;
+      const rate = dt > 0.05 ? (uncompressed - first.bytes) / dt : m.progress.bytesPerSecond;
+      set(
+        i,
+        {
+          progress: {
+            ...m.progress,
+            compressedBytes: e.compressedBytes ?? m.progress.compressedBytes,
+            uncompressedBytes: uncompressed,
+            entries: e.entries ?? m.progress.entries,
+            bytesPerSecond: Math.max(0, rate),
+          },
+        },
+        false,
+      );
+    } else if (e.type === "done") {
+      finish(i, run, e.result, e.result.error);
+    } else {
+      finish(i, run, undefined, e.error);
+    }
+  }
+
+  function finish(i: number, run: Running, result: LayerIndex | undefined, error: LayerscopeError | undefined): void {
+    if (running.get(i) !== run) return;
+    running.delete(i);
+    // A lane whose run failed outright may hold a confused worker: start afresh next time.
+    if (result === undefined) killLane(run.lane);
+    else releaseLane(run.lane);
+    const m = current[i]!;
+    const seconds = (performance.now() - run.started) / 1000;
+    const failed = error !== undefined || result === undefined;
+    if (result !== undefined && useCache) cachePut(result);
+    set(i, {
+      ...(result !== undefined ? { result } : {}),
+      ...(error !== undefined ? { error } : {}),
+      progress: {
+        ...m.progress,
+        stage: failed ? "failed" : "done",
+        ...(result !== undefined
+          ? { compressedBytes: result.compressedSize, uncompressedBytes: result.uncompressedSize, entries: result.entries.length }
+          : {}),
+        // The whole run's average once it is over.
+        bytesPerSecond: result !== undefined && seconds > 0 ? result.uncompressedSize / seconds : m.progress.bytesPerSecond,
+      },
+    });
+    pump();
+  }
+
+  function cancelOne(i: number): void {
+    const run = running.get(i);
+    const q = queue.indexOf(i);
+    if (run) {
+      running.delete(i);
+      // Terminating is the abort: the worker's fetch dies with it, and the proxy cuts upstream.
+      killLane(run.lane);
+    } else if (q >= 0) {
+      queue.splice(q, 1);
+    } else {
+      return;
+    }
+    const m = current[i]!;
+    set(i, { progress: { ...m.progress, stage: "cancelled", bytesPerSecond: 0 }, error: { kind: "aborted" } });
+  }
+
+  return {
+    subscribe(onChange) {
+      listeners.add(onChange);
+      return () => listeners.delete(onChange);
+    },
+    getSnapshot() {
+      return snapshot;
+    },
+    start() {
+      if (disposed) return;
+      started = true;
+      pump();
+    },
+    cancel(layerIndex) {
+      if (disposed) return;
+      if (layerIndex === undefined) {
+        for (const i of [...running.keys(), ...queue]) cancelOne(i);
+      } else {
+        cancelOne(layerIndex);
+      }
+      pump();
+    },
+    retry(layerIndex) {
+      if (disposed || running.has(layerIndex) || queue.includes(layerIndex)) return;
+      const d = layers[layerIndex];
+      if (!d) return;
+      // Alone and first: from byte 0, with fresh hash state (a new run in a worker).
+      queue.unshift(layerIndex);
+      set(layerIndex, { progress: { stage: "queued", compressedTotal: d.size, ...ZERO } });
+      started = true;
+      pump();
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      for (const t of pendingEmit.values()) clearTimeout(t);
+      pendingEmit.clear();
+      running.clear();
+      queue.length = 0;
+      for (const lane of [...lanes]) killLane(lane);
+      listeners.clear();
+    },
+  };
+}

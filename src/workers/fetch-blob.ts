@@ -1,0 +1,44 @@
+/**
+ * The worker's side of the network: fetch one blob through the proxy, as a byte source for the
+ * pipeline. Aborting the signal (or terminating the worker) cancels the fetch, and the proxy
+ * then aborts its upstream request (SECURITY P13).
+ */
+import { LayerFailure, readableChunks, type BlobOpener } from "../core/pipeline";
+import { errorFromResponse } from "../core/registry";
+import type { LayerscopeError } from "../core/errors";
+import type { BlobRequest } from "./protocol";
+
+function thrownToError(req: BlobRequest, e: unknown, signal: AbortSignal | undefined): LayerscopeError {
+  const name = typeof e === "object" && e !== null ? (e as { name?: unknown }).name : undefined;
+  if (signal?.aborted || name === "AbortError") return { kind: "aborted" };
+  const message = e instanceof Error ? e.message : String(e);
+  return { kind: "unreachable", registry: req.registry, detail: `network error (${message || "no details"})` };
+}
+
+/**
+ * A {@link BlobOpener} for `req`: each call GETs the blob from byte 0 (no HTTP cache, so a retry
+ * really reads the registry again). Errors before the body become LayerFailures with the
+ * registry client's error mapping; the body is handed over as it arrives, unbuffered.
+ */
+export function blobOpener(req: BlobRequest, digest: string): BlobOpener {
+  return async (signal) => {
+    let res: Response;
+    try {
+      res = await fetch(req.url, { method: "GET", headers: { ...req.headers }, cache: "no-store", ...(signal !== undefined ? { signal } : {}) });
+    } catch (e) {
+      throw new LayerFailure(thrownToError(req, e, signal));
+    }
+    if (!res.ok) {
+      const hadCredentials = Object.keys(req.headers).some((h) => h.toLowerCase() === "authorization");
+      throw new LayerFailure(await errorFromResponse(req.registry, req.repository, "blob", digest, res, hadCredentials));
+    }
+    // An HTML page answering a blob URL (a SPA fallback, a captive portal) is not a registry (R11).
+    const type = res.headers.get("Content-Type") ?? "";
+    if (/^text\/html\b/i.test(type)) {
+      await res.body?.cancel().catch(() => undefined);
+      throw new LayerFailure({ kind: "not-a-registry", registry: req.registry, status: res.status, contentType: type });
+    }
+    if (res.body === null) return (async function* () {})();
+    return readableChunks(res.body);
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The typed message contract between the page and the layer workers, and between the two
+ * workers of the split mode. Only plain data crosses (STYLE 8): jobs, outcomes, results and
+ * errors are structured-clone friendly; decoded chunks travel as transferred ArrayBuffers.
+ *
+ * Modes:
+ * - "single": one worker runs both stages (layer.worker.ts).
+ * - "split": a blob worker (fetch → digest → decompress) sends decoded chunks over a
+ *   MessagePort to a tar worker (diff_id → tar index), with credit-based backpressure: the tar
+ *   worker starts the blob worker with `credits` batches and grants one back per batch it has
+ *   processed, so at most credits × batchBytes are in flight, whatever the layer size.
+ *
+ * Every run carries a `runId`; a message about another run is stale and ignored.
+ */
+import type { LayerscopeError } from "../core/errors";
+import type { BlobOutcome, LayerIndex, LayerJob } from "../core/pipeline";
+
+/** How the worker reaches the blob: the proxy URL and headers the page's registry client would send. */
+export interface BlobRequest {
+  readonly url: string;
+  /** e.g. `Authorization: Basic …` for the proxy; never logged. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** For error messages (not-found, unauthorized…). */
+  readonly registry: string;
+  readonly repository: string;
+}
+
+/** page → layer.worker (single mode). */
+export type LayerWorkerRequest =
+  | { readonly type: "run"; readonly runId: number; readonly job: LayerJob; readonly request: BlobRequest; readonly nativeGzip?: boolean }
+  | { readonly type: "cancel"; readonly runId: number };
+
+/** page → blob.worker (split mode). `port` is the blob end of the channel to the tar worker. */
+export type BlobWorkerRequest =
+  | {
+      readonly type: "run";
+      readonly runId: number;
+      readonly job: LayerJob;
+      readonly request: BlobRequest;
+      readonly port: MessagePort;
+      readonly credits: number;
+      readonly batchBytes: number;
+      readonly nativeGzip?: boolean;
+    }
+  | { readonly type: "cancel"; readonly runId: number };
+
+/** page → tar.worker (split mode). `port` is the tar end of the channel. */
+export type TarWorkerRequest =
+  | { readonly type: "run"; readonly runId: number; readonly job: LayerJob; readonly port: MessagePort }
+  | { readonly type: "cancel"; readonly runId: number };
+
+/** blob worker → tar worker, over the port, in order. */
+export type BlobToTar =
+  /** A batch of decoded chunks (their buffers transferred). Costs one credit. */
+  | { readonly type: "data"; readonly chunks: readonly Uint8Array[] }
+  /** Everything sent so far is void: the layer starts again from byte 0 (native gzip failed). */
+  | { readonly type: "restart" }
+  /** Stage (a) finished (errors included as data). */
+  | { readonly type: "end"; readonly outcome: BlobOutcome }
+  /** The blob side failed outright (aborted or a bug): no result. */
+  | { readonly type: "failed"; readonly error: LayerscopeError };
+
+/** tar worker → blob worker: credits given back. */
+export interface TarToBlob {
+  readonly type: "credit";
+  readonly n: number;
+}
+
+/** Any layer worker → page. Progress fields are absolute counts; a worker sends those it knows. */
+export type WorkerEvent =
+  | {
+      readonly type: "progress";
+      readonly runId: number;
+      readonly compressedBytes?: number;
+      readonly uncompressedBytes?: number;
+      readonly entries?: number;
+    }
+  | { readonly type: "done"; readonly runId: number; readonly result: LayerIndex }
+  | { readonly type: "failed"; readonly runId: number; readonly error: LayerscopeError };
+
+/** Workers report progress at most this often (the page throttles again for rendering). */
+export const WORKER_PROGRESS_INTERVAL_MS = 100;
