@@ -80,6 +80,8 @@ const TOOLS = [
   ["umoci", "umoci"],
   ["htpasswd", "apache2-utils"],
   ["openssl", "openssl"],
+  // zstd-compressed layer fixtures (e2e/setup): node:zlib has no zstd in Node 20.
+  ["zstd", "zstd"],
 ];
 
 function onPath(cmd) {
@@ -98,7 +100,7 @@ function onPath(cmd) {
 function ensureTools() {
   const missing = TOOLS.filter(([cmd, , path]) => !onPath(cmd) || (path && !existsSync(path) && !process.env.LAYERSCOPE_CHROMIUM));
   if (missing.length === 0) {
-    log("test tools present (chromium, docker-registry, skopeo, umoci, htpasswd, openssl)");
+    log("test tools present (chromium, docker-registry, skopeo, umoci, htpasswd, openssl, zstd)");
     return;
   }
   const pkgs = [...new Set(missing.map(([, pkg]) => pkg))];

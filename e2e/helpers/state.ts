@@ -51,6 +51,8 @@ export interface E2EState {
     cdn: string;
     /** allowlisted in the proxy but nothing listens there */
     closed: string;
+    /** Node front of `open` sending blob bodies at 4 MB/s; `GET /__blobs` lists them and whether the client left early */
+    slow: string;
   };
   /** Accepted by `basic`, by the token server, and by `redirect` for repositories under auth/. */
   credentials: { username: string; password: string };
@@ -62,6 +64,14 @@ export interface E2EState {
     multi: IndexFacts;
     /** third-party/hello-world:v25 pushed with skopeo from the ggcr test tarball */
     helloWorld: ImageFacts;
+    /** on open: layers gzip, zstd, uncompressed, multi-member gzip (e2e/setup/layer-fixtures.ts) */
+    layers: ImageFacts;
+    /** on open: a layer with bytes after its tar end marker; the config's diff_id is without them */
+    layersTrailing: ImageFacts;
+    /** on open (serve through `slow` to cancel mid-way): one uncompressed 16 MiB layer */
+    layersBig: ImageFacts;
+    /** on open: one gzip layer whose blob has a byte flipped in the registry's storage */
+    layersFlipped: ImageFacts;
   };
   /** Repositories per host, for building references. */
   repos: {

@@ -9,7 +9,7 @@
  * only (no proxy, no build needed): for working on the fixtures themselves.
  */
 import { execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,6 +36,8 @@ import {
   startTokenServer,
   waitForHttp,
 } from "./services";
+import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
+import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HELLO_WORLD_TAR = join(ROOT, "e2e/fixtures/third-party/hello-world-v25.tar");
@@ -135,7 +137,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     // playwright.config.ts picks the proxy's port itself (its baseURL is needed before this runs).
     const proxyPort = Number(process.env.LAYERSCOPE_PROXY_PORT) || (await freePorts(1))[0]!;
-    const [open, basic, token, tokenServer, redirect, cdn, closed] = await freePorts(7, [proxyPort]);
+    const [open, basic, token, tokenServer, redirect, cdn, closed, slow] = await freePorts(8, [proxyPort]);
     const host = (port: number | undefined): string => `${LOOPBACK}:${port}`;
     const hosts = {
       open: host(open),
@@ -145,6 +147,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       redirect: host(redirect),
       cdn: host(cdn),
       closed: host(closed),
+      slow: host(slow),
     };
     const cdnSignature = `e2e-cdn-signature-${Math.random().toString(36).slice(2)}`;
 
@@ -170,12 +173,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       }),
       startCdn(procs, cdn!, hosts.open),
       startFront(procs, redirect!, { open: hosts.open, cdn: hosts.cdn, credentials: CREDENTIALS, signature: cdnSignature }),
+      // Layer blobs at 4 MB/s, so a layer can be cancelled mid-way (layers-control.spec.ts).
+      startSlowFront(procs, slow!, { open: hosts.open, bytesPerSecond: 4 * 1024 * 1024 }),
     ]);
 
     const docker = dockerImage();
     const oci = ociImage();
     const mismatch = mismatchImage();
     const multi = multiPlatformIndex();
+    const layers = layersImage();
+    const trailing = trailingImage();
+    const big = bigImage();
+    const flipped = flippedImage();
     const openTarget = { base: `http://${hosts.open}` };
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
@@ -186,6 +195,19 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         await pushImage(openTarget, "e2e/mismatch", "v1", mismatch);
         await pushIndex(openTarget, "e2e/multi", "v1", multi);
         await pushImage(openTarget, "e2e/tampered", "v1", docker);
+      })(),
+      (async () => {
+        // The layer pipeline's images (layer-fixtures.ts). The flipped blob is damaged in the
+        // registry's own storage after the push, so the registry serves it as stored (D1).
+        await pushImage(openTarget, "e2e/layers", "v1", layers);
+        await pushImage(openTarget, "e2e/layers-trailing", "v1", trailing);
+        await pushImage(openTarget, "e2e/layers-big", "v1", big);
+        await pushImage(openTarget, "e2e/layers-flipped", "v1", flipped);
+        const hex = flipped.layers[0]!.digest.slice("sha256:".length);
+        const data = join(dir, "open-storage", "docker/registry/v2/blobs/sha256", hex.slice(0, 2), hex, "data");
+        const bytes = readFileSync(data);
+        bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
+        writeFileSync(data, bytes);
       })(),
       (async () => {
         await pushImage(basicTarget, "private/app", "v1", docker);
@@ -231,6 +253,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         mismatch: imageFacts("e2e/mismatch", "v1", mismatch),
         multi: indexFacts("e2e/multi", "v1", multi),
         helloWorld,
+        layers: imageFacts("e2e/layers", "v1", layers),
+        layersTrailing: imageFacts("e2e/layers-trailing", "v1", trailing),
+        layersBig: imageFacts("e2e/layers-big", "v1", big),
+        layersFlipped: imageFacts("e2e/layers-flipped", "v1", flipped),
       },
       repos: {
         basicPrivate: "private/app",

@@ -1,0 +1,81 @@
+/**
+ * SLOW: a registry front that forwards everything to OPEN but sends blob bodies slowly, so a
+ * test can cancel a layer mid-way; and a registry-side witness of that cancel: it records every
+ * blob response and whether the client went away before the end (`GET /__blobs`).
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { LOOPBACK, type Processes } from "./services";
+
+export interface SlowBlobRecord {
+  path: string;
+  total: number;
+  sent: number;
+  /** The client closed the connection before the whole body was sent. */
+  closedEarly: boolean;
+  done: boolean;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Starts SLOW on `port`, forwarding to `open` (host:port), blobs at `bytesPerSecond`. */
+export async function startSlowFront(procs: Processes, port: number, opts: { open: string; bytesPerSecond: number }): Promise<void> {
+  const records: SlowBlobRecord[] = [];
+  const [host, upstreamPort] = opts.open.split(":");
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (req.url === "/__blobs") {
+      const body = JSON.stringify(records);
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(body);
+      return;
+    }
+    const headers = { ...req.headers };
+    delete headers.host;
+    delete headers.connection;
+    const up = httpRequest({ host, port: Number(upstreamPort), method: req.method, path: req.url, headers }, (upRes) => {
+      const out = { ...upRes.headers };
+      delete out.connection;
+      delete out["keep-alive"];
+      res.writeHead(upRes.statusCode ?? 502, out);
+      const isBlob = req.method === "GET" && /\/blobs\/sha256:/.test(req.url ?? "") && upRes.statusCode === 200;
+      if (!isBlob) {
+        upRes.pipe(res);
+        return;
+      }
+      const record: SlowBlobRecord = { path: req.url ?? "", total: Number(upRes.headers["content-length"] ?? 0), sent: 0, closedEarly: false, done: false };
+      records.push(record);
+      res.on("close", () => {
+        if (!record.done) record.closedEarly = true;
+        upRes.destroy();
+      });
+      void (async () => {
+        const piece = 64 * 1024;
+        const delay = (1000 * piece) / opts.bytesPerSecond;
+        try {
+          for await (const chunk of upRes as AsyncIterable<Buffer>) {
+            for (let at = 0; at < chunk.length; at += piece) {
+              if (res.destroyed) return;
+              const part = chunk.subarray(at, at + piece);
+              res.write(part);
+              record.sent += part.length;
+              await sleep(delay);
+            }
+          }
+          record.done = true;
+          res.end();
+        } catch {
+          res.destroy();
+        }
+      })();
+    });
+    up.on("error", () => {
+      if (!res.headersSent) res.writeHead(502).end();
+      else res.destroy();
+    });
+    up.end();
+  });
+  procs.track(server);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, LOOPBACK, () => resolve());
+  });
+}
