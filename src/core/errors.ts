@@ -34,6 +34,10 @@ export type LayerscopeError =
   | { kind: "corrupt-compression"; format: string; reason: string }
   /** A layer's tar stream is malformed; entries read before `offset` are kept and shown as partial. */
   | { kind: "corrupt-tar"; reason: string; offset: number }
+  /** This browser cannot run a decoder the layer needs (WebAssembly blocked, DecompressionStream missing…). */
+  | { kind: "decoder-unavailable"; engine: string; detail: string }
+  /** A bug or crash on our side (a worker died). Never a verdict about the image. */
+  | { kind: "internal"; detail: string }
   /** A safety limit stopped the work: uncompressed size (gzip bomb), zstd window, entry count, meta entry size. */
   | { kind: "limit-exceeded"; what: string; limit: number; detail: string }
   /** A digest whose algorithm we cannot compute (never reported as verified). */
@@ -167,6 +171,18 @@ export function describeError(e: LayerscopeError): ErrorDescription {
         title: "Corrupt tar",
         detail: `The layer's tar stream is malformed at byte ${e.offset}: ${e.reason}.`,
         action: "Entries before that point are shown as partial. The layer itself is damaged; report it to the image's publisher.",
+      };
+    case "decoder-unavailable":
+      return {
+        title: "Cannot decode this layer here",
+        detail: `This browser could not start the ${e.engine} decoder: ${e.detail}.`,
+        action: "Nothing is wrong with the image. Try a current Chromium, Firefox or Safari, with WebAssembly allowed.",
+      };
+    case "internal":
+      return {
+        title: "Layerscope failed",
+        detail: `Something broke on our side: ${e.detail}.`,
+        action: "This says nothing about the image. Retry the layer; if it happens again, please report it.",
       };
     case "limit-exceeded":
       return {

@@ -20,15 +20,11 @@ export function throttle(intervalMs: number, send: () => void): { tick(): void; 
   };
 }
 
-/**
- * The error to report for a run that threw: a LayerFailure's own error (e.g. aborted), else a
- * worker fault in words. (errors.ts has no "internal" kind yet; corrupt-compression with the
- * reason is the closest the page can show.)
- */
+/** The error to report for a run that threw: a LayerFailure's own error (e.g. aborted), else a worker fault. */
 export function errorOf(e: unknown): LayerscopeError {
   if (isLayerFailure(e)) return e.error;
   const message = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-  return { kind: "corrupt-compression", format: "layer", reason: `the layer worker failed unexpectedly (${message})` };
+  return { kind: "internal", detail: `the layer worker failed unexpectedly (${message})` };
 }
 
 /** The worker global, typed only as far as the adapters use it (the app's lib is DOM, not WebWorker). */

@@ -75,8 +75,8 @@ export function compressionErrorToLayerError(e: CompressionError): LayerscopeErr
     case "unknown-compression":
       return { kind: "corrupt-compression", format: "unknown", reason };
     case "decoder-unavailable":
-      // Not corrupt data, but the same remedy for the reader: this layer could not be decoded here.
-      return { kind: "corrupt-compression", format: e.engine, reason };
+      // Not corrupt data: this browser cannot run the decoder (usually WebAssembly blocked by a CSP).
+      return { kind: "decoder-unavailable", engine: e.engine, detail: reason };
     case "native-gzip-failed":
       return { kind: "corrupt-compression", format: "gzip", reason };
     default: {

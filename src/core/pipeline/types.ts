@@ -43,7 +43,10 @@ export interface LayerEntry {
   readonly headerOffset: number;
   /** Offset of the body in the uncompressed tar (for later extraction). */
   readonly dataOffset: number;
-  /** Oddities worth a badge: "unsafe-path" (escapes the root), "invalid-utf8", "duplicate" (same path again in this layer). */
+  /**
+   * Oddities worth a badge: "unsafe-path" (escapes the root), "absolute-path" and "dotdot-path"
+   * (normalised but written oddly), "invalid-utf8", "duplicate" (same path again in this layer).
+   */
   readonly flags?: readonly string[];
 }
 

@@ -299,11 +299,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
 
     const onEvent = (e: MessageEvent<WorkerEvent>): void => handleEvent(i, run, e.data);
     const onError = (e: ErrorEvent): void =>
-      finish(i, run, undefined, {
-        kind: "corrupt-compression",
-        format: "layer",
-        reason: `the layer worker stopped unexpectedly (${e.message || "no details"})`,
-      });
+      finish(i, run, undefined, { kind: "internal", detail: `the layer worker stopped unexpectedly (${e.message || "no details"})` });
     const native = tuning.nativeGzip !== undefined ? { nativeGzip: tuning.nativeGzip } : {};
 
     if (mode === "split") {
