@@ -155,9 +155,40 @@ describe("createLayerJobs", () => {
   it("a failed run is reported with its error and its lane is replaced", () => {
     const { jobs, workers } = setup(1);
     jobs.start();
-    workers[0]!.emit({ type: "failed", runId: workers[0]!.lastRun.runId, error: { kind: "unreachable", registry: "r.test", detail: "x" } });
+    workers[0]!.emit({ type: "failed", runId: workers[0]!.lastRun.runId, error: { kind: "denied", registry: "r.test", repository: "team/app" } });
     expect(workers[0]!.terminated).toBe(true);
-    expect(jobs.getSnapshot()[0]).toMatchObject({ progress: { stage: "failed" }, error: { kind: "unreachable" } });
+    expect(jobs.getSnapshot()[0]).toMatchObject({ progress: { stage: "failed" }, error: { kind: "denied" } });
+    jobs.dispose();
+  });
+
+  it("L5: a layer cut short by the network runs again from byte 0, twice at most, then fails", () => {
+    const { jobs, workers, layers } = setup(1);
+    jobs.start();
+    const truncated = { kind: "size-mismatch", digest: layers[0]!.digest, expected: 1001, actual: 10, direction: "truncated" } as const;
+    const cut = (): void => {
+      const w = workers.at(-1)!;
+      w.emit({ type: "done", runId: w.lastRun.runId, result: { ...result(0, layers[0]!), partial: true, error: truncated } });
+    };
+    cut();
+    cut();
+    expect(workers.at(-1)!.received.filter((m) => (m as { type: string }).type === "run")).toHaveLength(3);
+    expect(jobs.getSnapshot()[0]!.progress.stage).toBe("downloading"); // third attempt running, nothing partial kept
+    expect(jobs.getSnapshot()[0]!.result).toBeUndefined();
+    cut();
+    expect(jobs.getSnapshot()[0]).toMatchObject({ progress: { stage: "failed" }, error: truncated });
+    // A user's retry gets a fresh allowance.
+    jobs.retry(0);
+    cut();
+    expect(jobs.getSnapshot()[0]!.progress.stage).toBe("downloading");
+    jobs.dispose();
+  });
+
+  it("wrong bytes are never retried automatically", () => {
+    const { jobs, workers, layers } = setup(1);
+    jobs.start();
+    workers[0]!.emit({ type: "done", runId: workers[0]!.lastRun.runId, result: result(0, layers[0]!, false) });
+    expect(jobs.getSnapshot()[0]!.progress.stage).toBe("done");
+    expect(workers[0]!.received.filter((m) => (m as { type: string }).type === "run")).toHaveLength(1);
     jobs.dispose();
   });
 

@@ -34,6 +34,18 @@ export const PROGRESS_INTERVAL_MS = 100;
 const RATE_WINDOW_MS = 1500;
 /** Verified results kept by digest (content-addressed, so never stale); untrusted ones never. */
 const CACHE_LAYERS = 8;
+/**
+ * A layer cut short by the network (connection reset, registry gone for a moment) is run again
+ * this many times by itself, from byte 0 with fresh hash state, before the failure is shown
+ * (SECURITY L5). A partial run is never kept: the retry starts over.
+ */
+export const AUTO_RETRIES = 2;
+
+/** Failures worth an automatic retry: the bytes stopped coming, not wrong bytes. */
+export function isTransient(error: LayerscopeError | undefined): boolean {
+  if (error === undefined) return false;
+  return (error.kind === "size-mismatch" && error.direction === "truncated") || error.kind === "unreachable";
+}
 
 /** The little of a Worker the bridge uses (a fake in tests). */
 export interface WorkerLike {
@@ -156,6 +168,8 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   let snapshot: readonly LayerJobState[] = layers.map((d, i) => freeze(i, d, current[i]!));
   const queue: number[] = layers.map((_, i) => i);
   const running = new Map<number, Running>();
+  /** Automatic retries used per layer; reset by a user's retry. */
+  const autoRetries = new Map<number, number>();
   const lanes: Lane[] = [];
   const lastEmit = new Map<number, number>();
   const pendingEmit = new Map<number, ReturnType<typeof setTimeout>>();
@@ -370,6 +384,14 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     if (result === undefined) killLane(run.lane);
     else releaseLane(run.lane);
     const m = current[i]!;
+    const used = autoRetries.get(i) ?? 0;
+    if (!disposed && isTransient(error) && used < AUTO_RETRIES) {
+      autoRetries.set(i, used + 1);
+      queue.unshift(i);
+      set(i, { progress: { stage: "queued", compressedTotal: m.progress.compressedTotal, ...ZERO } });
+      pump();
+      return;
+    }
     const seconds = (performance.now() - run.started) / 1000;
     const failed = error !== undefined || result === undefined;
     if (result !== undefined && useCache) cachePut(result);
@@ -432,6 +454,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       const d = layers[layerIndex];
       if (!d) return;
       // Alone and first: from byte 0, with fresh hash state (a new run in a worker).
+      autoRetries.delete(layerIndex);
       queue.unshift(layerIndex);
       set(layerIndex, { progress: { stage: "queued", compressedTotal: d.size, ...ZERO } });
       started = true;
