@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { expect, test } from "@playwright/test";
 import { ref, state } from "./helpers/state";
 import { openDeepLink } from "./helpers/ui";
-import type { SlowBlobRecord } from "./setup/slow-front";
+import { FLAKY_PREFIX, type SlowBlobRecord } from "./setup/slow-front";
 
 // Both tests watch the same blob on the SLOW front: run them one after the other.
 test.describe.configure({ mode: "serial" });
@@ -71,4 +71,25 @@ test("navigating away mid-layer aborts the work end to end (L4)", async ({ page 
   await expect
     .poll(async () => (await slowBlobs(hosts.slow)).filter((b) => b.path === blobPath).slice(before).every((b) => b.done || b.closedEarly), { timeout: 3_000 })
     .toBe(true);
+});
+
+test("a connection reset mid-layer is retried from byte 0 and verified; nothing partial is kept (L5)", async ({ page }) => {
+  test.setTimeout(60_000);
+  const { hosts, images } = state();
+  const img = images.layersBig;
+  const flakyRepo = `${FLAKY_PREFIX}${img.repository}`;
+  const blobPath = `/v2/${flakyRepo}/blobs/${img.layerDigests[0]}`;
+
+  await openDeepLink(page, ref(hosts.slow, flakyRepo, img.tag));
+  const row = page.locator('[data-testid="layer-row"][data-layer-index="0"]');
+  await expect(row).toHaveAttribute("data-stage", "done", { timeout: 40_000 });
+  await expect(row.getByTestId("digest-verdict")).toContainText("verified");
+  await expect(row.getByTestId("diffid-verdict")).toContainText("verified");
+  await expect(row).toHaveAttribute("data-trusted", "true");
+
+  // Registry side: the first GET was cut half-way, the second one ran to the end.
+  const requests = (await slowBlobs(hosts.slow)).filter((b) => b.path === blobPath);
+  expect(requests).toHaveLength(2);
+  expect(requests[0]).toMatchObject({ done: false, sent: Math.floor(requests[0]!.total / 2) });
+  expect(requests[1]).toMatchObject({ done: true, sent: requests[1]!.total });
 });
