@@ -12,3 +12,4 @@ export {
   choosePlatform,
 } from "./platform";
 export { alignHistory } from "./history";
+export { chainIds } from "./chainid";
