@@ -35,6 +35,8 @@ export interface DeletedPath {
   readonly path: string;
   /** The last version before it was removed. */
   readonly last: PathVersion;
+  /** Versions before `last` that it had hidden, highest layer first (absent when none). */
+  readonly earlier?: readonly PathVersion[];
   /** The layer whose whiteout or opaque marker removed it. */
   readonly removedBy: number;
   /** The marker's own path: ".wh.<name>" or "<dir>/.wh..wh..opq". */
@@ -53,7 +55,9 @@ export interface MergeWarning {
     | "opaque-after-children"
     | "bad-whiteout-name"
     | "unsafe-path"
-    | "hardlink-to-missing-target";
+    | "hardlink-to-missing-target"
+    /** A path under a lower symlink: indexed at its literal path, the link not followed (T2). */
+    | "path-through-symlink";
   readonly detail: string;
 }
 

@@ -1,0 +1,22 @@
+/** Layer changes, the overlay merge with provenance, and efficiency (dive's score and ours). */
+export {
+  buildLowerFilesystem,
+  classifyEntries,
+  classifyImpliedDirectory,
+  whiteoutHidesSomething,
+  whiteoutTargetOf,
+  type ChangeEntry,
+  type ChangeKind,
+  type LowerFilesystem,
+} from "./changes";
+export type { DeletedPath, MergedEntry, MergedFilesystem, MergeWarning, PathVersion } from "./types";
+export { IMPLIED_DIR_MODE, hardlinkTargetPath, mergeLayers, type MergeInput } from "./merge";
+export {
+  EFFICIENCY_CORRECTION_NOTE,
+  computeEfficiency,
+  type DiveFigures,
+  type DiveInefficiency,
+  type EfficiencyReport,
+  type LayerEfficiency,
+  type WastedFile,
+} from "./efficiency";
