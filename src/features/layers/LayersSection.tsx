@@ -1,20 +1,19 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from "react";
+import { useMemo } from "react";
 import type { ImageConfig, ImageManifest } from "../../core/oci";
 import { alignHistory } from "../../core/oci";
-import { createLayerJobs } from "../../lib/layers/jobs";
-import type { LayerJobs } from "../../lib/layers/types";
-import { registryClientFor } from "../../lib/registry";
 import { Loading } from "../../components/Loading";
 import { cleanCreatedBy } from "../image/history";
+import { useLayerJobs, useSharedLayerJobs } from "./LayerJobsContext";
 import { LayersView } from "./LayersView";
+import { MergedSection } from "../merged/MergedSection";
 
-/** Layers read at once: two keeps a 2-core machine busy without starving the page (issue 3). */
-export const DEFAULT_POOL_SIZE = 2;
+export { DEFAULT_POOL_SIZE } from "./LayerJobsContext";
 
 /**
- * The thin container: creates the layer-jobs store for a resolved image (manifest + config),
- * starts it, and disposes it on unmount or when the image changes — navigating away aborts
- * every worker, fetch and upstream request. The view itself only sees the store.
+ * The thin container: uses the layer-jobs store of the LayerJobsProvider above it (shared with
+ * the teaching view), or, with no provider, creates its own for a resolved image (manifest +
+ * config), starts it, and disposes it on unmount or when the image changes — navigating away
+ * aborts every worker, fetch and upstream request. The view itself only sees the store.
  */
 export function LayersSection({
   registry,
@@ -29,7 +28,9 @@ export function LayersSection({
 }) {
   const layers = manifest.layers;
   const diffIds = config.rootfs.diff_ids;
-  const jobs = useLayerJobs(registry, repository, layers, diffIds);
+  const shared = useSharedLayerJobs();
+  const own = useLayerJobs(registry, repository, layers, diffIds, shared === null);
+  const jobs = shared === null ? own?.jobs : shared?.jobs;
   const createdBy = useMemo(() => {
     const byLayer: (string | undefined)[] = [];
     for (const row of alignHistory(manifest, config).rows) {
@@ -38,46 +39,10 @@ export function LayersSection({
     return byLayer;
   }, [manifest, config]);
   if (!jobs) return <Loading label="Starting the layer workers…" />;
-  return <LayersView jobs={jobs} createdBy={createdBy} />;
-}
-
-/** A tiny external store holding the current LayerJobs, so the effect that owns it can publish it. */
-function createSlot<T>() {
-  let value: T | undefined;
-  const listeners = new Set<() => void>();
-  return {
-    get: (): T | undefined => value,
-    set(next: T | undefined): void {
-      value = next;
-      for (const l of [...listeners]) l();
-    },
-    subscribe(onChange: () => void): () => void {
-      listeners.add(onChange);
-      return () => listeners.delete(onChange);
-    },
-  };
-}
-
-/**
- * The store's life is the effect's: created and started on mount, disposed in the cleanup.
- * Creating it in an effect (not during render) means a render React throws away never leaves a
- * store behind, and StrictMode's mount–unmount–mount gets a fresh store each time.
- */
-function useLayerJobs(
-  registry: string,
-  repository: string,
-  layers: ImageManifest["layers"],
-  diffIds: readonly (string | undefined)[],
-): LayerJobs | undefined {
-  const [slot] = useState(() => createSlot<LayerJobs>());
-  useEffect(() => {
-    const jobs = createLayerJobs(registryClientFor(registry), { registry, repository, layers, diffIds, poolSize: DEFAULT_POOL_SIZE });
-    slot.set(jobs);
-    jobs.start();
-    return () => {
-      slot.set(undefined);
-      jobs.dispose();
-    };
-  }, [slot, registry, repository, layers, diffIds]);
-  return useSyncExternalStore(slot.subscribe, slot.get);
+  return (
+    <div className="space-y-4">
+      <LayersView jobs={jobs} createdBy={createdBy} />
+      <MergedSection jobs={jobs} createdBy={createdBy} />
+    </div>
+  );
 }

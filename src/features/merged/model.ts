@@ -1,0 +1,198 @@
+/**
+ * What the merged view derives from the layer results: the merged filesystem as of a layer
+ * (mergeLayers, cached), and that filesystem as a display tree built with the layers feature's
+ * tree model. Pure functions and module caches, no React.
+ *
+ * View state (expanded, focused, filter, sort, "show deleted") stays in the components
+ * (STYLE #12): the tree built here is keyed by path so that state survives slider moves.
+ */
+import { mergeLayers, type DeletedPath, type MergedEntry, type MergedFilesystem, type PathVersion } from "../../core/filetree";
+import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
+import type { LayerJobState } from "../../lib/layers/types";
+import { trust, untrustedReason } from "../layers/model";
+import { buildFileTree, type FileTree } from "../layers/tree";
+
+/** A layer with no result yet (running, failed, cancelled) merges as an empty layer. */
+const NO_ENTRIES: readonly LayerEntry[] = Object.freeze([]);
+
+/** Each layer's entries, base first; layers without a result are empty. */
+export function layerEntries(results: readonly (LayerIndex | undefined)[]): readonly (readonly LayerEntry[])[] {
+  return results.map((r) => r?.entries ?? NO_ENTRIES);
+}
+
+/** Why the merged view is not the whole image yet, per layer (0-based), or empty when it is. */
+export interface Completeness {
+  /** Layers still queued or downloading. */
+  readonly running: readonly number[];
+  /** Layers that failed or were cancelled without a result. */
+  readonly missing: readonly number[];
+  /** Layers whose result stopped early (only part of their entries). */
+  readonly partial: readonly number[];
+  /** Layers whose result must not be trusted, with the reason in words. */
+  readonly untrusted: readonly { readonly layer: number; readonly reason: string }[];
+}
+
+export function completeness(states: readonly LayerJobState[]): Completeness {
+  const running: number[] = [];
+  const missing: number[] = [];
+  const partial: number[] = [];
+  const untrusted: { layer: number; reason: string }[] = [];
+  for (const s of states) {
+    const stage = s.progress.stage;
+    if (!s.result) {
+      if (stage === "queued" || stage === "downloading") running.push(s.layerIndex);
+      else missing.push(s.layerIndex);
+    } else if (s.result.partial) partial.push(s.layerIndex);
+    if (trust(s) === "untrusted") untrusted.push({ layer: s.layerIndex, reason: untrustedReason(s) });
+  }
+  return { running, missing, partial, untrusted };
+}
+
+/** "1", "1 and 3", "1, 2 and 4" — 1-based, as the layers list numbers them. */
+export function layerList(layers: readonly number[]): string {
+  const n = layers.map((i) => String(i + 1));
+  if (n.length <= 1) return n.join("");
+  return `${n.slice(0, -1).join(", ")} and ${n[n.length - 1] ?? ""}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging, cached
+
+/** Merges slower than this are debounced while the slider moves (the brief's 100 ms). */
+export const SLOW_MERGE_MS = 100;
+
+/** Merged filesystems kept per set of layers: sliding back and forth between a few is instant. */
+const KEEP_PER_LAYERS = 4;
+
+interface MergeCache {
+  readonly byUpTo: Map<number, MergedFilesystem>;
+  /** How long the last merge of these layers took, in ms. */
+  lastMs: number;
+}
+
+const merges = new WeakMap<readonly (readonly LayerEntry[])[], MergeCache>();
+
+const now = (): number => globalThis.performance?.now() ?? Date.now();
+
+/**
+ * The filesystem as of layer `upTo` (0-based, inclusive), merged once per `layers` array and
+ * `upTo`, and kept while that array is. Pass the same array object for the same results (see
+ * {@link layerEntries} and a stable holder), or every call merges again.
+ */
+export function mergedAt(layers: readonly (readonly LayerEntry[])[], upTo: number): MergedFilesystem {
+  let cache = merges.get(layers);
+  if (!cache) {
+    cache = { byUpTo: new Map(), lastMs: 0 };
+    merges.set(layers, cache);
+  }
+  const hit = cache.byUpTo.get(upTo);
+  if (hit) {
+    // Most recently used last.
+    cache.byUpTo.delete(upTo);
+    cache.byUpTo.set(upTo, hit);
+    return hit;
+  }
+  const start = now();
+  const fs = mergeLayers(layers, upTo);
+  cache.lastMs = now() - start;
+  cache.byUpTo.set(upTo, fs);
+  while (cache.byUpTo.size > KEEP_PER_LAYERS) {
+    const oldest = cache.byUpTo.keys().next();
+    if (oldest.done === true) break;
+    cache.byUpTo.delete(oldest.value);
+  }
+  return fs;
+}
+
+/** How long the latest merge of `layers` took (ms), or 0 before any. */
+export function lastMergeMs(layers: readonly (readonly LayerEntry[])[]): number {
+  return merges.get(layers)?.lastMs ?? 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The display tree
+
+/** What a row of the merged tree stands for. */
+export type MergedRow =
+  | { readonly kind: "present"; readonly entry: MergedEntry }
+  | { readonly kind: "deleted"; readonly deleted: DeletedPath };
+
+export interface MergedTree {
+  readonly tree: FileTree;
+  /** By node key (the path). Nodes not here are directories implied only by deleted paths. */
+  readonly rows: ReadonlyMap<string, MergedRow>;
+  readonly presentCount: number;
+  readonly deletedCount: number;
+}
+
+const NO_BYTES = new Uint8Array(0);
+
+/**
+ * A PathVersion as a LayerEntry, so the layers feature's tree model (buildFileTree, filterTree,
+ * visibleRows) and its icons and mode strings serve the merged view too. Only the display fields
+ * matter; offsets and raw bytes are not used.
+ */
+function asEntry(path: string, v: PathVersion, size: number): LayerEntry {
+  return {
+    path,
+    rawPath: NO_BYTES,
+    type: v.type,
+    typeflag: "",
+    size,
+    mode: v.mode,
+    uid: v.uid,
+    gid: v.gid,
+    uname: "",
+    gname: "",
+    mtime: v.mtime,
+    ...(v.linkname !== undefined ? { linkname: v.linkname } : {}),
+    whiteout: "none",
+    headerOffset: 0,
+    dataOffset: 0,
+  };
+}
+
+/**
+ * The merged filesystem as a tree; with `showDeleted`, deleted paths are nodes too (size 0, so
+ * directory totals count only what is present). A deleted path that a higher layer wrote again
+ * is present, and shown once, as present.
+ */
+export function buildMergedTree(fs: MergedFilesystem, showDeleted: boolean): MergedTree {
+  const entries: LayerEntry[] = [];
+  const rows = new Map<string, MergedRow>();
+  for (const [path, entry] of fs.entries) {
+    if (path === "" || path === ".") continue;
+    entries.push(asEntry(path, entry.version, entry.version.type === "dir" ? 0 : entry.version.size));
+    rows.set(path, { kind: "present", entry });
+  }
+  let deletedCount = 0;
+  if (showDeleted) {
+    for (const [path, deleted] of fs.deleted) {
+      if (path === "" || path === "." || rows.has(path)) continue;
+      entries.push(asEntry(path, deleted.last, 0));
+      rows.set(path, { kind: "deleted", deleted });
+      deletedCount++;
+    }
+  }
+  return { tree: buildFileTree(entries), rows, presentCount: rows.size - deletedCount, deletedCount };
+}
+
+const trees = new WeakMap<MergedFilesystem, { plain?: MergedTree; withDeleted?: MergedTree }>();
+
+/** {@link buildMergedTree}, cached per merged filesystem object. */
+export function mergedTreeFor(fs: MergedFilesystem, showDeleted: boolean): MergedTree {
+  let slot = trees.get(fs);
+  if (!slot) {
+    slot = {};
+    trees.set(fs, slot);
+  }
+  if (showDeleted) return (slot.withDeleted ??= buildMergedTree(fs, true));
+  return (slot.plain ??= buildMergedTree(fs, false));
+}
+
+/** Total bytes of regular files in the merged filesystem (what `docker run` would see). */
+export function presentBytes(fs: MergedFilesystem): number {
+  let total = 0;
+  for (const e of fs.entries.values()) if (e.version.type !== "dir") total += e.version.size;
+  return total;
+}
