@@ -6,7 +6,9 @@ import type { FetchedManifest } from "../../core/registry";
 import { ConfigCard } from "./ConfigCard";
 import { ErrorPanel } from "./ErrorPanel";
 import { HistoryCard } from "./HistoryCard";
+import { LayerJobsProvider } from "../layers/LayerJobsContext";
 import { LayersSection } from "../layers/LayersSection";
+import { LearnSection } from "../learn/LearnSection";
 import { IndexPicker } from "./IndexPicker";
 import { ManifestCard } from "./ManifestCard";
 import { childManifestQuery, configQuery } from "./queries";
@@ -31,6 +33,7 @@ export function DocumentView({
   urlPlatform,
   onPickPlatform,
   viaPlatform,
+  ancestors = [],
 }: {
   readonly repo: Repo;
   readonly fetched: FetchedManifest;
@@ -40,6 +43,8 @@ export function DocumentView({
   readonly onPickPlatform: (platform: string) => void;
   /** The platform the parent index listed this document under. */
   readonly viaPlatform?: Platform;
+  /** The indexes followed to reach this document, outermost first (for the teaching view). */
+  readonly ancestors?: readonly FetchedManifest[];
 }) {
   const doc = fetched.document;
   const top = depth === 0;
@@ -61,10 +66,17 @@ export function DocumentView({
             error={{ kind: "bad-manifest", what: "index", reason: `indexes nest more than ${MAX_INDEX_DEPTH} levels deep; Layerscope stops following them here` }}
           />
         ) : (
-          <IndexChildren repo={repo} index={doc} depth={depth} urlPlatform={urlPlatform} onPickPlatform={onPickPlatform} />
+          <IndexChildren
+            repo={repo}
+            index={doc}
+            depth={depth}
+            urlPlatform={urlPlatform}
+            onPickPlatform={onPickPlatform}
+            ancestors={[...ancestors, fetched]}
+          />
         )
       ) : (
-        <ImageDetails repo={repo} manifest={doc} viaPlatform={viaPlatform} />
+        <ImageDetails repo={repo} fetched={fetched} manifest={doc} viaPlatform={viaPlatform} ancestors={ancestors} />
       )}
     </div>
   );
@@ -76,12 +88,14 @@ function IndexChildren({
   depth,
   urlPlatform,
   onPickPlatform,
+  ancestors,
 }: {
   readonly repo: Repo;
   readonly index: ImageIndex;
   readonly depth: number;
   readonly urlPlatform?: string;
   readonly onPickPlatform: (platform: string) => void;
+  readonly ancestors: readonly FetchedManifest[];
 }) {
   // The top index's choice lives in the URL (?platform=); a nested index keeps its own choice
   // as view state, starting from the URL's.
@@ -99,6 +113,7 @@ function IndexChildren({
             depth={depth + 1}
             urlPlatform={urlPlatform}
             onPickPlatform={onPickPlatform}
+            ancestors={ancestors}
           />
         </div>
       )}
@@ -112,12 +127,14 @@ function ChildDocument({
   depth,
   urlPlatform,
   onPickPlatform,
+  ancestors,
 }: {
   readonly repo: Repo;
   readonly descriptor: Descriptor;
   readonly depth: number;
   readonly urlPlatform?: string;
   readonly onPickPlatform: (platform: string) => void;
+  readonly ancestors: readonly FetchedManifest[];
 }) {
   const query = useQuery(childManifestQuery(repo.registry, repo.repository, descriptor.digest));
   return (
@@ -130,13 +147,26 @@ function ChildDocument({
           urlPlatform={urlPlatform}
           onPickPlatform={onPickPlatform}
           viaPlatform={descriptor.platform}
+          ancestors={ancestors}
         />
       )}
     </QueryView>
   );
 }
 
-function ImageDetails({ repo, manifest, viaPlatform }: { readonly repo: Repo; readonly manifest: ImageManifest; readonly viaPlatform?: Platform }) {
+function ImageDetails({
+  repo,
+  fetched,
+  manifest,
+  viaPlatform,
+  ancestors,
+}: {
+  readonly repo: Repo;
+  readonly fetched: FetchedManifest;
+  readonly manifest: ImageManifest;
+  readonly viaPlatform?: Platform;
+  readonly ancestors: readonly FetchedManifest[];
+}) {
   const query = useQuery(configQuery(repo.registry, repo.repository, manifest.config));
   return (
     <QueryView query={query} loading="Loading the image config…">
@@ -144,7 +174,24 @@ function ImageDetails({ repo, manifest, viaPlatform }: { readonly repo: Repo; re
         <>
           <ConfigCard fetched={config} expectedPlatform={viaPlatform} />
           <HistoryCard manifest={manifest} config={config.config} />
-          <LayersSection key={manifest.config.digest} registry={repo.registry} repository={repo.repository} manifest={manifest} config={config.config} />
+          {/* One layer-jobs store per image, shared by the layers view and the teaching view. */}
+          <LayerJobsProvider
+            key={manifest.config.digest}
+            registry={repo.registry}
+            repository={repo.repository}
+            layers={manifest.layers}
+            diffIds={config.config.rootfs.diff_ids}
+          >
+            <LayersSection registry={repo.registry} repository={repo.repository} manifest={manifest} config={config.config} />
+            <LearnSection
+              registry={repo.registry}
+              repository={repo.repository}
+              fetched={{ ...fetched, document: manifest }}
+              ancestors={ancestors}
+              viaPlatform={viaPlatform}
+              config={config}
+            />
+          </LayerJobsProvider>
         </>
       )}
     </QueryView>
