@@ -33,6 +33,29 @@ const FLAG_DUPLICATE = "duplicate";
 const FLAG_ABSOLUTE = "absolute-path";
 const FLAG_DOTDOT = "dotdot-path";
 
+/** The pipeline's plain-data entry for a parsed tar header, with the flags the caller found. */
+export function toLayerEntry(e: TarEntry, flags: readonly string[]): LayerEntry {
+  return {
+    path: e.path,
+    rawPath: e.rawPath,
+    type: e.type,
+    typeflag: e.typeflag,
+    size: e.size,
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    uname: e.uname,
+    gname: e.gname,
+    mtime: e.mtime,
+    ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
+    whiteout: e.whiteout,
+    ...(e.whiteoutTarget !== undefined ? { whiteoutTarget: e.whiteoutTarget } : {}),
+    headerOffset: e.headerOffset,
+    dataOffset: e.dataOffset,
+    ...(flags.length > 0 ? { flags } : {}),
+  };
+}
+
 /** A key that tells apart names whose display strings collide (invalid UTF-8 decodes to U+FFFD). */
 function rawKey(bytes: Uint8Array): string {
   let s = "\u0000raw:";
@@ -106,25 +129,7 @@ export async function createTarStage(job: LayerJob): Promise<TarStage> {
     if (e.whiteout === "whiteout") whiteouts++;
     else if (e.whiteout === "opaque") opaques++;
 
-    entries.push({
-      path: e.path,
-      rawPath: e.rawPath,
-      type: e.type,
-      typeflag: e.typeflag,
-      size: e.size,
-      mode: e.mode,
-      uid: e.uid,
-      gid: e.gid,
-      uname: e.uname,
-      gname: e.gname,
-      mtime: e.mtime,
-      ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
-      whiteout: e.whiteout,
-      ...(e.whiteoutTarget !== undefined ? { whiteoutTarget: e.whiteoutTarget } : {}),
-      headerOffset: e.headerOffset,
-      dataOffset: e.dataOffset,
-      ...(flags.length > 0 ? { flags } : {}),
-    });
+    entries.push(toLayerEntry(e, flags));
   }
 
   const parser: TarParser = createTarParser({

@@ -5,6 +5,7 @@
  */
 import { createTarParser } from "../../tar";
 import type { TarEntry } from "../../tar";
+import { toLayerEntry } from "../../pipeline/tar";
 import type { LayerEntry } from "../../pipeline/types";
 
 /** Indexes one uncompressed layer tar the way the pipeline's tar stage does (flags included). */
@@ -18,25 +19,7 @@ export function layerEntries(tar: Uint8Array): LayerEntry[] {
       if (e.unsafe === "escapes-root") flags.push("unsafe-path");
       if (seen.has(e.path)) flags.push("duplicate");
       seen.add(e.path);
-      entries.push({
-        path: e.path,
-        rawPath: e.rawPath,
-        type: e.type,
-        typeflag: e.typeflag,
-        size: e.size,
-        mode: e.mode,
-        uid: e.uid,
-        gid: e.gid,
-        uname: e.uname,
-        gname: e.gname,
-        mtime: e.mtime,
-        ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
-        whiteout: e.whiteout,
-        ...(e.whiteoutTarget !== undefined ? { whiteoutTarget: e.whiteoutTarget } : {}),
-        headerOffset: e.headerOffset,
-        dataOffset: e.dataOffset,
-        ...(flags.length > 0 ? { flags } : {}),
-      });
+      entries.push(toLayerEntry(e, flags));
     },
   });
   parser.push(tar);
