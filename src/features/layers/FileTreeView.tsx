@@ -7,6 +7,7 @@ import { EntryIcon } from "./Icons";
 import type { LayerChanges } from "./model";
 import { filterTree, visibleRows, type FileTree, type SortOrder, type TreeNode } from "./tree";
 import { EntryDetails } from "./EntryDetails";
+import { onTreeKeyDown } from "./treeKeys";
 
 /** Fixed row height (px): the virtual list positions rows by index × this. */
 export const ROW_HEIGHT = 26;
@@ -105,59 +106,24 @@ export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree
     if (node.children.length > 0) setOpen(node, !isExpanded(node));
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
-    const at = focusIndex < 0 ? 0 : focusIndex;
-    const node = rows[at];
-    const page = Math.max(1, Math.floor(VIEWPORT_HEIGHT / ROW_HEIGHT) - 1);
-    let handled = true;
-    switch (e.key) {
-      case "ArrowDown":
-        focusAt(focusIndex < 0 ? 0 : at + 1);
-        break;
-      case "ArrowUp":
-        focusAt(at - 1);
-        break;
-      case "PageDown":
-        focusAt(at + page);
-        break;
-      case "PageUp":
-        focusAt(at - page);
-        break;
-      case "Home":
-        focusAt(0);
-        break;
-      case "End":
-        focusAt(rows.length - 1);
-        break;
-      case "ArrowRight":
-        if (!node) break;
-        if (node.children.length > 0 && !isExpanded(node)) setOpen(node, true);
-        else if (node.children.length > 0) focusAt(at + 1);
-        break;
-      case "ArrowLeft":
-        if (!node) break;
-        if (node.children.length > 0 && isExpanded(node)) setOpen(node, false);
-        else if (node.parent) {
-          revealFocus.current = true;
-          setFocused(node.parent);
-        }
-        break;
-      case "Enter":
-        if (node) {
-          if (focusIndex < 0) setFocused(node);
-          activate(node);
-        }
-        break;
-      case "/":
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void =>
+    onTreeKeyDown(e, {
+      rows,
+      focusIndex,
+      pageRows: Math.max(1, Math.floor(VIEWPORT_HEIGHT / ROW_HEIGHT) - 1),
+      focusAt,
+      focusNode: (n) => {
+        revealFocus.current = true;
+        setFocused(n);
+      },
+      isExpanded,
+      setOpen,
+      activate,
+      focusFilter: () => {
         filterRef.current?.focus();
         filterRef.current?.select();
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) e.preventDefault();
-  };
+      },
+    });
 
   const onFilterKeyDown = (e: KeyboardEvent<HTMLInputElement>): void => {
     if (e.key === "Escape") {

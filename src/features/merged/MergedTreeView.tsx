@@ -5,6 +5,7 @@ import { formatBytes, formatExactBytes } from "../../lib/format";
 import { ROW_HEIGHT, Name } from "../layers/FileTreeView";
 import { EntryIcon } from "../layers/Icons";
 import { clip, modeString, ownerLabel } from "../layers/format";
+import { onTreeKeyDown } from "../layers/treeKeys";
 import { filterTree, visibleRows, type SortOrder, type TreeNode } from "../layers/tree";
 import type { MergedRow, MergedTree } from "./model";
 import { LayerChip, layerTitle } from "./LayerChip";
@@ -120,66 +121,31 @@ export function MergedTreeView({
     if (node.children.length > 0) setOpen(node, !isExpanded(node));
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
-    if (e.altKey || e.ctrlKey || e.metaKey) return;
-    const at = focusIndex < 0 ? 0 : focusIndex;
-    const node = rows[at];
-    const page = Math.max(1, Math.floor(VIEWPORT_HEIGHT / ROW_HEIGHT) - 1);
-    let handled = true;
-    switch (e.key) {
-      case "ArrowDown":
-        focusAt(focusIndex < 0 ? 0 : at + 1);
-        break;
-      case "ArrowUp":
-        focusAt(at - 1);
-        break;
-      case "PageDown":
-        focusAt(at + page);
-        break;
-      case "PageUp":
-        focusAt(at - page);
-        break;
-      case "Home":
-        focusAt(0);
-        break;
-      case "End":
-        focusAt(rows.length - 1);
-        break;
-      case "ArrowRight":
-        if (!node) break;
-        if (node.children.length > 0 && !isExpanded(node)) setOpen(node, true);
-        else if (node.children.length > 0) focusAt(at + 1);
-        break;
-      case "ArrowLeft":
-        if (!node) break;
-        if (node.children.length > 0 && isExpanded(node)) setOpen(node, false);
-        else if (node.parent) {
-          revealFocus.current = true;
-          setFocusedPath(node.parent.key);
-        }
-        break;
-      case "Enter":
-        if (node) {
-          if (focusIndex < 0) setFocusedPath(node.key);
-          activate(node);
-        }
-        break;
-      case "l":
-      case "L": {
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void =>
+    onTreeKeyDown(e, {
+      rows,
+      focusIndex,
+      pageRows: Math.max(1, Math.floor(VIEWPORT_HEIGHT / ROW_HEIGHT) - 1),
+      focusAt,
+      focusNode: (n) => {
+        revealFocus.current = true;
+        setFocusedPath(n.key);
+      },
+      isExpanded,
+      setOpen,
+      activate,
+      focusFilter: () => {
+        filterRef.current?.focus();
+        filterRef.current?.select();
+      },
+      extra: (key, node) => {
+        if (key !== "l" && key !== "L") return false;
         // Go to the layer that provides (or removed) the focused path.
         const row = node ? info.get(node.key) : undefined;
         if (row) onLayer(row.kind === "present" ? row.entry.version.layer : row.deleted.removedBy);
-        break;
-      }
-      case "/":
-        filterRef.current?.focus();
-        filterRef.current?.select();
-        break;
-      default:
-        handled = false;
-    }
-    if (handled) e.preventDefault();
-  };
+        return true;
+      },
+    });
 
   const onFilterKeyDown = (e: KeyboardEvent<HTMLInputElement>): void => {
     if (e.key === "Escape") {
