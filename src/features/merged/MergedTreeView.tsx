@@ -357,6 +357,9 @@ function MergedTreeRow({
       data-path={node.path}
       data-layer={version && !implied ? version.layer : undefined}
       data-hidden-count={hides.length}
+      data-type={version?.type ?? (isDir ? "dir" : undefined)}
+      data-size={version && version.type !== "dir" ? version.size : undefined}
+      data-link={version?.linkname}
       data-change={deleted ? "deleted" : undefined}
       data-removed-by={deleted ? row.deleted.removedBy : undefined}
       aria-level={node.depth + 1}
