@@ -1,12 +1,16 @@
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { LayerscopeError } from "./core/errors";
+import { CompareView } from "./features/compare/CompareView";
 import { ImageView } from "./features/image/ImageView";
 import { ReferenceForm } from "./features/image/ReferenceForm";
 import { isTagLookup } from "./features/image/queries";
 import { useUrlState } from "./lib/urlState";
 
-/** The one page: a reference box, and the image the URL names (?image=…&platform=…). */
+/**
+ * The one page: a reference box, and the image the URL names (?image=…&platform=…), or the
+ * comparison of two (?image=A&compare=B, issue 4).
+ */
 export function App() {
   const [url, navigate] = useUrlState();
   const queryClient = useQueryClient();
@@ -21,6 +25,17 @@ export function App() {
       void queryClient.refetchQueries({ type: "active", predicate: (q) => q.state.status === "error" || isTagLookup(q.queryKey) });
     }
     navigate({ image, platform: image === url.image ? url.platform : undefined });
+  };
+  const openCompare = (image: string, compare: string): void => {
+    if (image === url.image && compare === url.compare) {
+      void queryClient.refetchQueries({ type: "active", predicate: (q) => q.state.status === "error" || isTagLookup(q.queryKey) });
+    }
+    navigate({
+      image,
+      platform: image === url.image ? url.platform : undefined,
+      compare,
+      comparePlatform: compare === url.compare ? url.comparePlatform : undefined,
+    });
   };
   if (errorFor !== url.image) {
     setErrorFor(url.image);
@@ -40,11 +55,22 @@ export function App() {
               Inspect a container image straight from its registry: manifest, config and history, verified in your browser.
             </p>
           </div>
-          <ReferenceForm urlImage={url.image} onOpen={open} error={formError} onError={setFormError} />
+          <ReferenceForm urlImage={url.image} urlCompare={url.compare} onOpen={open} onCompare={openCompare} error={formError} onError={setFormError} />
         </div>
       </header>
       <main className="mx-auto max-w-6xl px-4 py-5 sm:px-6">
-        {url.image ? (
+        {url.image && url.compare ? (
+          <CompareView
+            key={`${url.image}\n${url.compare}`}
+            a={url.image}
+            b={url.compare}
+            platformA={url.platform}
+            platformB={url.comparePlatform}
+            onPickPlatform={(side, platform) =>
+              navigate(side === "a" ? { ...url, platform } : { ...url, comparePlatform: platform })
+            }
+          />
+        ) : url.image ? (
           <ImageView
             key={url.image}
             text={url.image}

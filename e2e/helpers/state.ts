@@ -73,6 +73,14 @@ export interface E2EState {
     /** on open: one gzip layer whose blob has a byte flipped in the registry's storage */
     layersFlipped: ImageFacts;
   };
+  /** On open: e2e/compare:v1 (base + X) and :v2 (the same base blob + Y), see e2e/setup/compare-fixtures.ts. */
+  compare: {
+    v1: ImageFacts;
+    v2: ImageFacts;
+    /** Compressed blob sizes, base first. */
+    v1LayerSizes: number[];
+    v2LayerSizes: number[];
+  };
   /** Repositories per host, for building references. */
   repos: {
     basicPrivate: string; // private/app  (tag v1 = docker image, tag multi = index)

@@ -37,6 +37,7 @@ import {
   waitForHttp,
 } from "./services";
 import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
+import { compareImages } from "./compare-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -185,6 +186,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const trailing = trailingImage();
     const big = bigImage();
     const flipped = flippedImage();
+    const compare = compareImages();
     const openTarget = { base: `http://${hosts.open}` };
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
@@ -208,6 +210,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         const bytes = readFileSync(data);
         bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
         writeFileSync(data, bytes);
+      })(),
+      (async () => {
+        // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
+        await pushImage(openTarget, "e2e/compare", "v1", compare.v1);
+        await pushImage(openTarget, "e2e/compare", "v2", compare.v2);
       })(),
       (async () => {
         await pushImage(basicTarget, "private/app", "v1", docker);
@@ -257,6 +264,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         layersTrailing: imageFacts("e2e/layers-trailing", "v1", trailing),
         layersBig: imageFacts("e2e/layers-big", "v1", big),
         layersFlipped: imageFacts("e2e/layers-flipped", "v1", flipped),
+      },
+      compare: {
+        v1: imageFacts("e2e/compare", "v1", compare.v1),
+        v2: imageFacts("e2e/compare", "v2", compare.v2),
+        v1LayerSizes: compare.v1.layers.map((l) => l.size),
+        v2LayerSizes: compare.v2.layers.map((l) => l.size),
       },
       repos: {
         basicPrivate: "private/app",

@@ -15,6 +15,16 @@ describe("URL state", () => {
     if (state.image) expect(parseUrlState(search)).toEqual(state);
   });
 
+  it("carries a comparison: compare and its platform, only with an image", () => {
+    const state = { image: "nginx:1.27", platform: "linux/amd64", compare: "nginx:1.28", comparePlatform: "linux/arm64" };
+    const search = "?image=nginx:1.27&platform=linux/amd64&compare=nginx:1.28&comparePlatform=linux/arm64";
+    expect(formatUrlState(state)).toBe(search);
+    expect(parseUrlState(search)).toEqual(state);
+    expect(formatUrlState({ compare: "nginx:1.28" })).toBe("");
+    expect(formatUrlState({ image: "a", comparePlatform: "linux/arm64" })).toBe("?image=a");
+    expect(parseUrlState("?image=a&comparePlatform=linux/arm64")).toStrictEqual({ image: "a", platform: undefined });
+  });
+
   it("trims the image and ignores empty values", () => {
     expect(parseUrlState("?image=%20alpine%20&platform=")).toEqual({ image: "alpine", platform: undefined });
     expect(parseUrlState("?image=")).toEqual({ image: undefined, platform: undefined });
