@@ -82,6 +82,8 @@ test("a Docker image: image ID, chain IDs, overlay order, the pull, and 简体�
     await expect(learn.locator(`[data-testid="pull-step"][data-step="${step}"]`)).toHaveCount(1);
   }
   await expect(learn.locator('[data-testid="pull-step"][data-step="blobs"] [data-testid="pull-request"]')).toHaveCount(img.layerDigests.length);
+  // Layer blobs are fetched in workers; the status each one got from the proxy still reaches the log.
+  await expect(learn.locator('[data-testid="pull-step"][data-step="blobs"] [data-testid="pull-request"][data-status="200"]')).toHaveCount(img.layerDigests.length, { timeout: 20_000 });
 
   // History: the empty_layer rows are the config's.
   await expect(learn.locator('[data-testid="learn-history-row"][data-empty-layer="true"]')).toHaveCount(img.emptyLayerCount);

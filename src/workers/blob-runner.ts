@@ -38,7 +38,7 @@ export function createBlobRunner(post: (event: WorkerEvent) => void): (msg: Blob
 
     runBlobWithFallback(
       job,
-      blobOpener(msg.request, job.digest),
+      blobOpener(msg.request, job.digest, (httpStatus) => post({ type: "progress", runId, httpStatus })),
       {
         async emit(chunk) {
           const full = batcher.add(chunk);

@@ -19,8 +19,9 @@ function thrownToError(req: BlobRequest, e: unknown, signal: AbortSignal | undef
  * A {@link BlobOpener} for `req`: each call GETs the blob from byte 0 (no HTTP cache, so a retry
  * really reads the registry again). Errors before the body become LayerFailures with the
  * registry client's error mapping; the body is handed over as it arrives, unbuffered.
+ * `onStatus` hears each response's HTTP status (for the page's log of the pull).
  */
-export function blobOpener(req: BlobRequest, digest: string): BlobOpener {
+export function blobOpener(req: BlobRequest, digest: string, onStatus?: (status: number) => void): BlobOpener {
   return async (signal) => {
     let res: Response;
     try {
@@ -28,6 +29,7 @@ export function blobOpener(req: BlobRequest, digest: string): BlobOpener {
     } catch (e) {
       throw new LayerFailure(thrownToError(req, e, signal));
     }
+    onStatus?.(res.status);
     if (!res.ok) {
       const hadCredentials = Object.keys(req.headers).some((h) => h.toLowerCase() === "authorization");
       throw new LayerFailure(await errorFromResponse(req.registry, req.repository, "blob", digest, res, hadCredentials));

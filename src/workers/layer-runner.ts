@@ -20,7 +20,8 @@ export function createLayerRunner(post: (event: WorkerEvent) => void): (msg: Lay
     current = run;
     let p = { compressedBytes: 0, uncompressedBytes: 0, entries: 0 };
     const progress = throttle(WORKER_PROGRESS_INTERVAL_MS, () => post({ type: "progress", runId: msg.runId, ...p }));
-    runLayer(msg.job, blobOpener(msg.request, msg.job.digest), {
+    const onStatus = (httpStatus: number): void => post({ type: "progress", runId: msg.runId, httpStatus });
+    runLayer(msg.job, blobOpener(msg.request, msg.job.digest, onStatus), {
       signal: controller.signal,
       ...(msg.nativeGzip !== undefined ? { nativeAvailable: msg.nativeGzip } : {}),
       onProgress(next) {

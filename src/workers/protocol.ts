@@ -74,6 +74,8 @@ export type WorkerEvent =
       readonly compressedBytes?: number;
       readonly uncompressedBytes?: number;
       readonly entries?: number;
+      /** The HTTP status the proxy answered the blob GET with (the page cannot see workers' requests). */
+      readonly httpStatus?: number;
     }
   | { readonly type: "done"; readonly runId: number; readonly result: LayerIndex }
   | { readonly type: "failed"; readonly runId: number; readonly error: LayerscopeError };

@@ -77,6 +77,8 @@ export interface LayerProgress {
   readonly entries: number;
   /** Recent throughput of the tar stream, bytes per second (0 until known). */
   readonly bytesPerSecond: number;
+  /** HTTP status of the latest blob GET, once the proxy answered it. */
+  readonly httpStatus?: number;
 }
 
 /**

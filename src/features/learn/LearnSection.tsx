@@ -616,7 +616,9 @@ function PullPart({
       kind: "blob",
       method: "GET",
       path,
-      status: timing?.fromCache ? "—" : stage === "done" ? t.inWorker : stage,
+      // The worker reports the proxy's answer to its GET; until then, the layer's stage.
+      status: timing?.fromCache ? "—" : s?.progress.httpStatus !== undefined ? String(s.progress.httpStatus) : stage === "done" ? t.inWorker : stage,
+      ...(!timing?.fromCache && s?.progress.httpStatus !== undefined ? { statusCode: s.progress.httpStatus } : {}),
       ...(s !== undefined && !timing?.fromCache ? { bytes: s.progress.compressedBytes } : {}),
       ...(ms !== undefined ? { ms } : {}),
       ...(timing?.fromCache ? { note: t.fromCache } : {}),

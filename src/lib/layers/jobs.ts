@@ -366,6 +366,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
             uncompressedBytes: uncompressed,
             entries: e.entries ?? m.progress.entries,
             bytesPerSecond: Math.max(0, rate),
+            ...(e.httpStatus !== undefined ? { httpStatus: e.httpStatus } : m.progress.httpStatus !== undefined ? { httpStatus: m.progress.httpStatus } : {}),
           },
         },
         false,

@@ -136,7 +136,7 @@ export const en = {
   blobsStep: (layers: number, total: string) =>
     `GET the ${plural(layers, "layer blob", "layer blobs")} (${total} compressed), a few at a time: docker downloads 3 at once by default, Layerscope runs 2 layers in parallel.`,
   blobsWorkers:
-    "Layer blobs are fetched inside Web Workers, where this page cannot watch the requests; these rows come from the layer pipeline's progress (bytes received, time taken).",
+    "Layer blobs are fetched inside Web Workers, where this page cannot watch the requests; these rows come from the layer pipeline: the status the worker got from the proxy, the bytes received and the time taken (which includes decompressing and indexing).",
   digestStep: (verified: number, layers: number) =>
     `Hash every blob while it streams and compare with its digest from the manifest: ${verified} of ${layers} verified.`,
   decompressStep: (formats: string, total: string) => `Decompress each blob (${formats}) into its tar: ${total} so far.`,

@@ -128,7 +128,7 @@ export const zh: Messages = {
   configStep: (short: string) => `GET 清单所指的配置 blob，并检查它的 sha256 是否为 ${short}：这个摘要就是镜像 ID。`,
   blobsStep: (layers: number, total: string) =>
     `GET 全部 ${layers} 个层 blob（压缩后共 ${total}），每次并行几个：docker 默认同时下载 3 个，Layerscope 并行处理 2 层。`,
-  blobsWorkers: "层 blob 是在 Web Worker 里下载的，本页看不到这些请求本身；这几行数据来自层处理流水线的进度（已接收字节数、耗时）。",
+  blobsWorkers: "层 blob 是在 Web Worker 里下载的，本页看不到这些请求本身；这几行数据来自层处理流水线：worker 从代理收到的状态码、已接收字节数和耗时（耗时包括解压和建索引）。",
   digestStep: (verified: number, layers: number) => `每个 blob 边下载边计算哈希，并与清单中的摘要比对：${layers} 个中已有 ${verified} 个校验通过。`,
   decompressStep: (formats: string, total: string) => `把每个 blob 解压（${formats}）还原成 tar：目前共 ${total}。`,
   diffIdStep: (verified: number, layers: number) =>
