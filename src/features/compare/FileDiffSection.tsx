@@ -11,6 +11,7 @@ import { LayerError } from "../layers/LayersView";
 import { FileDiffList } from "./FileDiffList";
 import { combineStates, readiness, reuseFromA, type SideReadiness } from "./model";
 import type { ResolvedSide } from "./useSide";
+import { createSlot } from "../../lib/slot";
 
 /** Layers read at once per side: two sides × two keeps a 2-core machine busy without starving the page. */
 const POOL_PER_SIDE = 2;
@@ -19,23 +20,6 @@ interface Stores {
   readonly a: LayerJobs;
   /** Only B's layers that A does not have (same digest and diff_id): the rest come from `a`. */
   readonly b: LayerJobs;
-}
-
-/** A tiny external store holding the current value, so the effect that owns the stores can publish them. */
-function createSlot<T>() {
-  let value: T | undefined;
-  const listeners = new Set<() => void>();
-  return {
-    get: (): T | undefined => value,
-    set(next: T | undefined): void {
-      value = next;
-      for (const l of [...listeners]) l();
-    },
-    subscribe(onChange: () => void): () => void {
-      listeners.add(onChange);
-      return () => listeners.delete(onChange);
-    },
-  };
 }
 
 const NONE: readonly LayerJobState[] = Object.freeze([]);

@@ -4,6 +4,7 @@ import { createLayerJobs } from "../../lib/layers/jobs";
 import type { LayerJobs } from "../../lib/layers/types";
 import { registryClientFor } from "../../lib/registry";
 import { createLayerTimeline, type LayerTimeline } from "../../lib/requestLog";
+import { createSlot } from "../../lib/slot";
 
 /** Layers read at once: two keeps a 2-core machine busy without starving the page (issue 3). */
 export const DEFAULT_POOL_SIZE = 2;
@@ -42,23 +43,6 @@ export function LayerJobsProvider({
 /** The provider's store: undefined while it starts, null when there is no provider above. */
 export function useSharedLayerJobs(): SharedLayerJobs | undefined | null {
   return useContext(LayerJobsContext);
-}
-
-/** A tiny external store holding the current value, so the effect that owns it can publish it. */
-function createSlot<T>() {
-  let value: T | undefined;
-  const listeners = new Set<() => void>();
-  return {
-    get: (): T | undefined => value,
-    set(next: T | undefined): void {
-      value = next;
-      for (const l of [...listeners]) l();
-    },
-    subscribe(onChange: () => void): () => void {
-      listeners.add(onChange);
-      return () => listeners.delete(onChange);
-    },
-  };
 }
 
 /**
