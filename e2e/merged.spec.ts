@@ -31,6 +31,7 @@ test("the sample's merged filesystem: provenance, hidden versions, deleted paths
   await expect(passwd).toHaveAttribute("data-layer", "2");
   await expect(passwd).toHaveAttribute("data-hidden-count", "1");
   await expect(passwd).toContainText("hides L1");
+  await expect(passwd).toContainText("root:root"); // owner names from the tar header, as in the layer tree
   await expect(mergedRow(page, "etc/hostname")).toHaveAttribute("data-layer", "0");
   await expect(mergedRow(page, "etc/motd")).toHaveCount(0);
 

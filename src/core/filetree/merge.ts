@@ -41,7 +41,8 @@ import { whiteoutTargetOf } from "./changes";
 export type MergeInput = Pick<
   LayerEntry,
   "path" | "type" | "size" | "mode" | "uid" | "gid" | "mtime" | "linkname" | "whiteout" | "whiteoutTarget" | "flags"
->;
+> &
+  Partial<Pick<LayerEntry, "uname" | "gname">>;
 
 /** Mode given to directories no layer wrote (implied by deeper paths), as tar extractors create them. */
 export const IMPLIED_DIR_MODE = 0o755;
@@ -65,6 +66,8 @@ function versionOf(e: MergeInput, layer: number): PathVersion {
   // No object spread: this runs once per entry of every layer.
   const v: { -readonly [K in keyof PathVersion]: PathVersion[K] } = { layer, type: e.type, size: e.size, mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime };
   if (e.linkname !== undefined) v.linkname = e.linkname;
+  if (e.uname) v.uname = e.uname;
+  if (e.gname) v.gname = e.gname;
   return v;
 }
 

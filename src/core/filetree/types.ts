@@ -15,6 +15,9 @@ export interface PathVersion {
   readonly mode: number;
   readonly uid: number;
   readonly gid: number;
+  /** Owner names from the tar header, when it has them. */
+  readonly uname?: string;
+  readonly gname?: string;
   readonly linkname?: string;
   readonly mtime: number;
 }

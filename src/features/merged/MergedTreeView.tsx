@@ -345,7 +345,7 @@ function MergedTreeRow({
   const e = node.entry;
   const isDir = node.isDir || version?.type === "dir";
   const indent = Math.min(node.depth, MAX_INDENT_DEPTH);
-  const owner = version ? ownerLabel({ uid: version.uid, gid: version.gid, uname: "", gname: "" }) : undefined;
+  const owner = version ? ownerLabel({ uid: version.uid, gid: version.gid, uname: version.uname ?? "", gname: version.gname ?? "" }) : undefined;
   const fullName = node.name;
   // A present file that deleted paths hang under is still a file: its own size, not its children's.
   const size = version && version.type !== "dir" && !deleted ? version.size : node.size;
