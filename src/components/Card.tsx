@@ -6,15 +6,18 @@ export function Card({
   aside,
   children,
   testId,
+  anchor,
 }: {
   readonly title: ReactNode;
   readonly aside?: ReactNode;
   readonly children: ReactNode;
   readonly testId?: string;
+  /** An element id for in-page links (the section nav); scroll-margin keeps it clear of the sticky nav. */
+  readonly anchor?: string;
 }) {
   const id = useId();
   return (
-    <section aria-labelledby={id} data-testid={testId} className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm">
+    <section id={anchor} aria-labelledby={id} data-testid={testId} className="min-w-0 scroll-mt-14 rounded-lg border border-slate-200 bg-white shadow-sm">
       <header className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1 border-b border-slate-200 px-4 py-2.5">
         <h2 id={id} className="text-sm font-semibold text-slate-900">
           {title}

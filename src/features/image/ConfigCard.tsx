@@ -17,7 +17,7 @@ export function ConfigCard({ fetched, expectedPlatform }: { readonly fetched: Fe
   const platform = formatPlatform({ os: c.os, architecture: c.architecture, variant: c.variant });
   const expected = expectedPlatform ? formatPlatform(expectedPlatform) : undefined;
   return (
-    <Card title="Config" aside={<span className="font-mono">{platform}</span>}>
+    <Card anchor="config" title="Config" aside={<span className="font-mono">{platform}</span>}>
       <Fields>
         <Field label="Image ID">
           <CopyableMono value={fetched.digest} testId="image-id" />

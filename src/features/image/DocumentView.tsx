@@ -172,6 +172,7 @@ function ImageDetails({
     <QueryView query={query} loading="Loading the image config…">
       {(config) => (
         <>
+          <SectionNav />
           <ConfigCard fetched={config} expectedPlatform={viaPlatform} />
           <HistoryCard manifest={manifest} config={config.config} />
           {/* One layer-jobs store per image, shared by the layers view and the teaching view. */}
@@ -195,5 +196,31 @@ function ImageDetails({
         </>
       )}
     </QueryView>
+  );
+}
+
+/** The image view's sections, in page order: a sticky row of in-page links (plain anchors, so no state). */
+const SECTIONS: readonly (readonly [anchor: string, label: string])[] = [
+  ["config", "Config"],
+  ["history", "History"],
+  ["layers", "Layers"],
+  ["merged", "Merged filesystem"],
+  ["efficiency", "Efficiency"],
+  ["learn", "How this image is built"],
+];
+
+function SectionNav() {
+  return (
+    <nav aria-label="Sections" data-testid="section-nav" className="sticky top-0 z-10 -mx-1 overflow-x-auto rounded-md border border-slate-200 bg-white/95 px-2 py-1.5 shadow-sm backdrop-blur">
+      <ul className="flex gap-1 text-xs whitespace-nowrap">
+        {SECTIONS.map(([anchor, label]) => (
+          <li key={anchor}>
+            <a href={`#${anchor}`} className="rounded px-2 py-1 text-slate-700 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-600">
+              {label}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </nav>
   );
 }

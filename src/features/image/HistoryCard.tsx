@@ -28,6 +28,7 @@ export function HistoryCard({ manifest, config }: { readonly manifest: ImageMani
 
   return (
     <Card
+      anchor="history"
       title="History"
       aside={
         <span>

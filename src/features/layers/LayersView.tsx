@@ -43,6 +43,7 @@ export function LayersView({ jobs, createdBy }: { readonly jobs: LayerJobs; read
   return (
     <div className="space-y-4">
       <Card
+        anchor="layers"
         title="Layers"
         testId="layers-card"
         aside={

@@ -60,10 +60,11 @@ export function LearnSection({
 
   return (
     <section
+      id="learn"
       data-testid="learn"
       lang={htmlLang}
       aria-labelledby="learn-title"
-      className="min-w-0 rounded-lg border border-slate-200 bg-white shadow-sm"
+      className="min-w-0 scroll-mt-14 rounded-lg border border-slate-200 bg-white shadow-sm"
     >
       <header className="flex flex-wrap items-center justify-between gap-x-4 gap-y-1 border-b border-slate-200 px-4 py-2.5">
         <h2 id="learn-title" className="text-sm font-semibold text-slate-900">

@@ -84,6 +84,7 @@ export function EfficiencyView({
 
   return (
     <Card
+      anchor="efficiency"
       testId="efficiency"
       title={
         <span className="inline-flex flex-wrap items-center gap-2">

@@ -101,6 +101,7 @@ export function MergedView({
   return (
     <div className="space-y-4">
       <Card
+        anchor="merged"
         testId="merged"
         title={
           <span className="inline-flex flex-wrap items-center gap-2">
