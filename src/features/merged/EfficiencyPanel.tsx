@@ -1,8 +1,10 @@
-import { useDeferredValue, useMemo, useState, type ReactNode } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { EFFICIENCY_CORRECTION_NOTE, computeEfficiency, type DiveFigures, type EfficiencyReport } from "../../core/filetree";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import { Badge, Card } from "../../components/Card";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
+import { filetreeBridge } from "../../lib/filetree/client";
+import type { EfficiencySummary } from "../../workers/filetree-protocol";
 import { formatBytes, formatExactBytes } from "../../lib/format";
 import { clip } from "../layers/format";
 import { LayerChip } from "./LayerChip";
@@ -15,15 +17,19 @@ const FILES_SHOWN = 10;
 const FILES_MAX = 100;
 
 /** The report per layers array: computed once, kept while the array is. */
-const reports = new WeakMap<readonly (readonly LayerEntry[])[], EfficiencyReport>();
-function reportFor(layers: readonly (readonly LayerEntry[])[]): EfficiencyReport {
+const reports = new WeakMap<readonly (readonly LayerEntry[])[], EfficiencySummary>();
+/** In place, on this thread: where there are no workers (Node), or when the worker failed. */
+function reportInPlace(layers: readonly (readonly LayerEntry[])[]): EfficiencySummary {
   let r = reports.get(layers);
   if (!r) {
-    r = computeEfficiency(layers, mergedAt(layers, layers.length - 1));
+    const report = computeEfficiency(layers, mergedAt(layers, layers.length - 1));
+    r = { report, wastedFileCount: report.wastedFiles.length };
     reports.set(layers, r);
   }
   return r;
 }
+
+const isAbort = (e: unknown): boolean => e instanceof Error && e.name === "AbortError";
 
 /** dive prints its ratios as percentages with four decimals ("98.4421 %"). */
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(4)} %`;
@@ -49,17 +55,38 @@ export function EfficiencyPanel({
   readonly untrusted: ReadonlySet<number>;
   readonly onLayer: (layer: number) => void;
 }) {
-  // Low priority (seconds for hundreds of thousands of entries): the page paints, and the merged
-  // tree answers, first; the figures follow in a background render, also as later layers finish.
-  const deferred = useDeferredValue(layers, NO_LAYERS);
-  const report = useMemo(() => reportFor(deferred), [deferred]);
-  const computing = deferred !== layers;
-  return <EfficiencyView report={report} computing={computing} layerCount={results.length} unread={results.map((r) => r === undefined)} complete={complete} createdBy={createdBy} untrusted={untrusted} onLayer={onLayer} />;
+  // Seconds for hundreds of thousands of entries: computed in the filetree worker (STYLE 8), so
+  // the page and the merged tree stay responsive; the last report shows, marked "computing…",
+  // until the one for these layers arrives (also as later layers finish).
+  const cached = reports.get(layers);
+  const [shown, setShown] = useState<EfficiencySummary>(() => cached ?? reportInPlace(NO_LAYERS));
+  useEffect(() => {
+    if (reports.has(layers)) return;
+    const abort = new AbortController();
+    const bridge = filetreeBridge();
+    const work = bridge ? bridge.efficiency(layers, { signal: abort.signal, listLimit: FILES_MAX }) : Promise.resolve().then(() => reportInPlace(layers));
+    work.then(
+      (r) => {
+        if (abort.signal.aborted) return;
+        reports.set(layers, r);
+        setShown(r);
+      },
+      (e: unknown) => {
+        if (abort.signal.aborted || isAbort(e)) return;
+        setShown(reportInPlace(layers)); // the worker failed: compute here rather than show nothing
+      },
+    );
+    return () => abort.abort();
+  }, [layers]);
+  const { report, wastedFileCount } = cached ?? shown;
+  const computing = cached === undefined;
+  return <EfficiencyView report={report} wastedFileCount={wastedFileCount} computing={computing} layerCount={results.length} unread={results.map((r) => r === undefined)} complete={complete} createdBy={createdBy} untrusted={untrusted} onLayer={onLayer} />;
 }
 
 /** The panel for a computed report (tests render it directly). */
 export function EfficiencyView({
   report,
+  wastedFileCount = report.wastedFiles.length,
   computing = false,
   layerCount,
   unread,
@@ -69,6 +96,8 @@ export function EfficiencyView({
   onLayer,
 }: {
   readonly report: EfficiencyReport;
+  /** Every wasted file, when `report.wastedFiles` keeps only the biggest (default: its length). */
+  readonly wastedFileCount?: number;
   readonly computing?: boolean;
   readonly layerCount: number;
   /** Per layer: true when it has no result (its bytes are missing here). */
@@ -211,9 +240,9 @@ export function EfficiencyView({
             ))}
           </ol>
         )}
-        {report.wastedFiles.length > FILES_SHOWN && (
+        {wastedFileCount > FILES_SHOWN && (
           <button type="button" onClick={() => setAllFiles(!allFiles)} className="mt-1 text-xs font-medium text-indigo-700 hover:underline">
-            {allFiles ? "Show fewer" : `Show ${Math.min(FILES_MAX, report.wastedFiles.length)} of ${report.wastedFiles.length.toLocaleString("en-US")}`}
+            {allFiles ? "Show fewer" : `Show ${Math.min(FILES_MAX, wastedFileCount)} of ${wastedFileCount.toLocaleString("en-US")}`}
           </button>
         )}
       </div>

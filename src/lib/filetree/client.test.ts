@@ -1,0 +1,114 @@
+/**
+ * The filetree bridge with a fake worker that runs the real worker handler: lazy start, plain
+ * inputs (no raw path bytes), latest wins, abort → terminate, idle timeout and dispose.
+ */
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { computeEfficiency } from "../../core/filetree";
+import type { LayerEntry } from "../../core/pipeline/types";
+import type { FiletreeWorkerRequest } from "../../workers/filetree-protocol";
+import { runFiletreeRequest } from "../../workers/filetree-runner";
+import type { WorkerLike } from "../layers/jobs";
+import { createFiletreeBridge, mergeInputOf } from "./client";
+
+const entry = (path: string, size: number, whiteout: LayerEntry["whiteout"] = "none"): LayerEntry => ({
+  path,
+  rawPath: new TextEncoder().encode(path),
+  type: "file",
+  typeflag: "0",
+  size,
+  mode: 0o644,
+  uid: 0,
+  gid: 0,
+  uname: "root",
+  gname: "root",
+  mtime: 0,
+  whiteout,
+  headerOffset: 0,
+  dataOffset: 512,
+});
+
+const layers: readonly (readonly LayerEntry[])[] = [[entry("a", 100), entry("b", 50)], [entry("a", 70)]];
+
+class FakeWorker implements WorkerLike {
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  terminated = false;
+  readonly received: FiletreeWorkerRequest[] = [];
+  /** Answers asynchronously, as a worker would, unless held. */
+  constructor(private readonly hold = false) {}
+  postMessage(message: unknown): void {
+    const request = structuredClone(message) as FiletreeWorkerRequest;
+    this.received.push(request);
+    if (!this.hold) this.answer(request);
+  }
+  answer(request: FiletreeWorkerRequest): void {
+    setTimeout(() => {
+      if (!this.terminated) this.onmessage?.({ data: structuredClone(runFiletreeRequest(request)) } as MessageEvent);
+    }, 0);
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe("filetree bridge", () => {
+  it("starts lazily, sends only the merge fields and returns the core's report", async () => {
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker()), workers.at(-1)!) });
+    expect(workers).toHaveLength(0);
+    const { report, wastedFileCount } = await bridge.efficiency(layers);
+    expect(workers).toHaveLength(1);
+    expect(report).toEqual(computeEfficiency(layers));
+    expect(wastedFileCount).toBe(1);
+    const sent = workers[0]!.received[0]!.layers[0]![0]!;
+    expect(sent).toEqual(mergeInputOf(layers[0]![0]!));
+    expect(Object.keys(sent)).not.toContain("rawPath");
+    // The worker is reused for the next request.
+    await bridge.efficiency(layers);
+    expect(workers).toHaveLength(1);
+    bridge.dispose();
+    expect(workers[0]!.terminated).toBe(true);
+  });
+
+  it("latest wins: a newer request terminates the worker of the older one and rejects it", async () => {
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker(workers.length === 0)), workers.at(-1)!) });
+    const first = bridge.efficiency(layers);
+    const second = bridge.efficiency([layers[0]!]);
+    await expect(first).rejects.toMatchObject({ name: "AbortError" });
+    expect(workers[0]!.terminated).toBe(true);
+    expect((await second).report.perLayer).toHaveLength(1);
+    bridge.dispose();
+  });
+
+  it("trims the path lists to listLimit and counts every wasted file", async () => {
+    const bridge = createFiletreeBridge({ createWorker: () => new FakeWorker() });
+    const many = [Array.from({ length: 5 }, (_, i) => entry(`f${i}`, 10 + i)), Array.from({ length: 5 }, (_, i) => entry(`f${i}`, 1))];
+    const { report, wastedFileCount } = await bridge.efficiency(many, { listLimit: 2 });
+    expect(wastedFileCount).toBe(5);
+    expect(report.wastedFiles).toEqual(computeEfficiency(many).wastedFiles.slice(0, 2));
+    expect(report.diveInefficiencies).toHaveLength(2);
+    expect(report.dive).toEqual(computeEfficiency(many).dive);
+    bridge.dispose();
+  });
+
+  it("an abort terminates the worker; an idle worker is terminated after the timeout", async () => {
+    vi.useFakeTimers();
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ idleTimeoutMs: 1000, createWorker: () => (workers.push(new FakeWorker(workers.length === 0)), workers.at(-1)!) });
+    const abort = new AbortController();
+    const first = bridge.efficiency(layers, { signal: abort.signal });
+    abort.abort();
+    await expect(first).rejects.toMatchObject({ name: "AbortError" });
+    expect(workers[0]!.terminated).toBe(true);
+
+    const second = bridge.efficiency(layers);
+    await vi.advanceTimersByTimeAsync(0);
+    await second;
+    expect(workers[1]!.terminated).toBe(false);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(workers[1]!.terminated).toBe(true);
+  });
+});

@@ -1,0 +1,153 @@
+/// <reference types="vite/client" />
+/**
+ * The filetree bridge: runs the core's efficiency computation (a full overlay merge plus dive's
+ * analysis, about a second for 200 000 entries) in a worker so the page stays responsive.
+ *
+ * The bridge owns the worker's life (STYLE 8, as src/lib/layers/jobs.ts does): the worker starts
+ * lazily on the first request, runs one request at a time, latest wins (a newer request, or an
+ * abort, terminates the worker running an older one and rejects that one's promise with an
+ * AbortError), and is terminated when idle for a while and on dispose. Only plain data crosses:
+ * the layers go as {@link MergeInput} objects, without raw path bytes or offsets.
+ */
+import type { MergeInput } from "../../core/filetree";
+import type { LayerEntry } from "../../core/pipeline/types";
+import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse } from "../../workers/filetree-protocol";
+import type { WorkerLike } from "../layers/jobs";
+
+/** An idle worker is kept this long for the next request, then terminated. */
+export const DEFAULT_FILETREE_IDLE_MS = 30_000;
+
+export interface FiletreeBridgeOptions {
+  readonly idleTimeoutMs?: number;
+  /** A fake in tests; the app uses the module worker. */
+  readonly createWorker?: () => WorkerLike;
+}
+
+export interface FiletreeBridge {
+  /**
+   * The efficiency report for these layers (base first), computed in the worker; with
+   * `listLimit`, its path lists keep only that many (the biggest) paths.
+   */
+  efficiency(layers: readonly (readonly LayerEntry[])[], options?: { readonly signal?: AbortSignal; readonly listLimit?: number }): Promise<EfficiencySummary>;
+  /** Terminates the worker and rejects the request in flight. */
+  dispose(): void;
+}
+
+function defaultCreateWorker(): WorkerLike {
+  // The literal `new Worker(new URL(…))` form: the only one Vite bundles.
+  return new Worker(new URL("../../workers/filetree.worker.ts", import.meta.url), { type: "module", name: "layerscope-filetree" });
+}
+
+/** The fields the merge reads, nothing else: a smaller structured clone than a LayerEntry. */
+export function mergeInputOf(e: LayerEntry): MergeInput {
+  const m: { -readonly [K in keyof MergeInput]: MergeInput[K] } = {
+    path: e.path,
+    type: e.type,
+    size: e.size,
+    mode: e.mode,
+    uid: e.uid,
+    gid: e.gid,
+    mtime: e.mtime,
+    whiteout: e.whiteout,
+    uname: e.uname,
+    gname: e.gname,
+  };
+  if (e.linkname !== undefined) m.linkname = e.linkname;
+  if (e.whiteoutTarget !== undefined) m.whiteoutTarget = e.whiteoutTarget;
+  if (e.flags !== undefined) m.flags = e.flags;
+  return m;
+}
+
+const abortError = (message: string): Error => {
+  const e = new Error(message);
+  e.name = "AbortError";
+  return e;
+};
+
+export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): FiletreeBridge {
+  const idleMs = options.idleTimeoutMs ?? DEFAULT_FILETREE_IDLE_MS;
+  const create = options.createWorker ?? defaultCreateWorker;
+  let worker: WorkerLike | undefined;
+  let idleTimer: ReturnType<typeof setTimeout> | undefined;
+  let nextId = 1;
+  let pending: { id: number; resolve: (r: EfficiencySummary) => void; reject: (e: Error) => void; cleanup: () => void } | undefined;
+
+  const stopIdleTimer = (): void => {
+    if (idleTimer !== undefined) clearTimeout(idleTimer);
+    idleTimer = undefined;
+  };
+  const terminate = (): void => {
+    stopIdleTimer();
+    worker?.terminate();
+    worker = undefined;
+  };
+  const settle = (): typeof pending => {
+    const p = pending;
+    pending = undefined;
+    p?.cleanup();
+    return p;
+  };
+  /** Aborts the request in flight, if any: its worker is terminated (the next request starts another). */
+  const abortPending = (reason: string): void => {
+    const p = settle();
+    if (!p) return;
+    terminate();
+    p.reject(abortError(reason));
+  };
+
+  const start = (): WorkerLike => {
+    const w = create();
+    w.onmessage = (event: MessageEvent) => {
+      const msg = event.data as FiletreeWorkerResponse;
+      if (!pending || msg.id !== pending.id) return; // a superseded request
+      const p = settle()!;
+      idleTimer = setTimeout(terminate, idleMs);
+      if (msg.type === "efficiency") p.resolve({ report: msg.report, wastedFileCount: msg.wastedFileCount });
+      else p.reject(new Error(msg.message));
+    };
+    w.onerror = (event: ErrorEvent) => {
+      event.preventDefault?.();
+      const p = settle();
+      terminate();
+      p?.reject(new Error(`The filetree worker failed: ${event.message || "unknown error"}`));
+    };
+    return w;
+  };
+
+  return {
+    efficiency(layers, options = {}) {
+      const { signal, listLimit } = options;
+      abortPending("Superseded by a newer request");
+      if (signal?.aborted === true) return Promise.reject(abortError("Aborted"));
+      stopIdleTimer();
+      const id = nextId++;
+      return new Promise<EfficiencySummary>((resolve, reject) => {
+        const onAbort = (): void => {
+          if (pending?.id === id) abortPending("Aborted");
+        };
+        signal?.addEventListener("abort", onAbort);
+        pending = { id, resolve, reject, cleanup: () => signal?.removeEventListener("abort", onAbort) };
+        worker ??= start();
+        const request: FiletreeWorkerRequest = {
+          type: "efficiency",
+          id,
+          layers: layers.map((entries) => entries.map(mergeInputOf)),
+          ...(listLimit !== undefined ? { listLimit } : {}),
+        };
+        worker.postMessage(request);
+      });
+    },
+    dispose() {
+      abortPending("Disposed");
+      terminate();
+    },
+  };
+}
+
+let shared: FiletreeBridge | undefined;
+
+/** The page's bridge, or undefined where there are no workers (tests in Node): compute in place then. */
+export function filetreeBridge(): FiletreeBridge | undefined {
+  if (typeof Worker === "undefined") return undefined;
+  return (shared ??= createFiletreeBridge());
+}

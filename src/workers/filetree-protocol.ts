@@ -1,0 +1,30 @@
+/**
+ * The typed message contract between the page and the filetree worker (filetree.worker.ts).
+ * Only plain data crosses (STYLE 8): the layers go as arrays of {@link MergeInput} (the fields the
+ * merge reads, no raw path bytes), the report comes back as the core's plain EfficiencyReport,
+ * and a failure as a message string. Every request carries an `id`; the reply names it, and the
+ * bridge ignores replies to requests it has superseded.
+ */
+import type { EfficiencyReport, MergeInput } from "../core/filetree";
+
+/**
+ * page → worker. `listLimit` trims the report's path lists (wastedFiles, diveInefficiencies:
+ * tens of thousands of paths for a big image, hundreds of ms to clone back) to what the page shows.
+ */
+export type FiletreeWorkerRequest = {
+  readonly type: "efficiency";
+  readonly id: number;
+  readonly layers: readonly (readonly MergeInput[])[];
+  readonly listLimit?: number;
+};
+
+/** A report, its path lists perhaps trimmed, with the untrimmed count of wasted files. */
+export interface EfficiencySummary {
+  readonly report: EfficiencyReport;
+  readonly wastedFileCount: number;
+}
+
+/** worker → page. */
+export type FiletreeWorkerResponse =
+  | ({ readonly type: "efficiency"; readonly id: number } & EfficiencySummary)
+  | { readonly type: "error"; readonly id: number; readonly message: string };
