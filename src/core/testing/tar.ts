@@ -8,28 +8,9 @@
  * Optional PAX extended headers (typeflag 'x') and raw blocks let tests build odd archives.
  */
 
-/** Size of a tar block; headers and bodies are aligned to it. */
-export const BLOCK_SIZE = 512;
-
-/** Named offsets and widths of the ustar header fields (bytes). */
-export const USTAR = {
-  name: { offset: 0, size: 100 },
-  mode: { offset: 100, size: 8 },
-  uid: { offset: 108, size: 8 },
-  gid: { offset: 116, size: 8 },
-  size: { offset: 124, size: 12 },
-  mtime: { offset: 136, size: 12 },
-  checksum: { offset: 148, size: 8 },
-  typeflag: { offset: 156, size: 1 },
-  linkname: { offset: 157, size: 100 },
-  magic: { offset: 257, size: 6 },
-  version: { offset: 263, size: 2 },
-  uname: { offset: 265, size: 32 },
-  gname: { offset: 297, size: 32 },
-  devmajor: { offset: 329, size: 8 },
-  devminor: { offset: 337, size: 8 },
-  prefix: { offset: 345, size: 155 },
-} as const;
+// The header layout is the parser's own (one set of named offsets for reading and writing).
+import { BLOCK_SIZE, USTAR } from "../tar/format";
+export { BLOCK_SIZE, USTAR };
 
 /** ustar typeflags used here. */
 export const TYPEFLAG = {
