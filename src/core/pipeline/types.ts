@@ -4,16 +4,13 @@
  */
 import type { Verification } from "../digest";
 import type { LayerscopeError } from "../errors";
-
-/** The kind of a tar entry, from its typeflag (POSIX ustar + GNU). */
-export type EntryType = "file" | "hardlink" | "symlink" | "char" | "block" | "dir" | "fifo" | "contiguous" | "sparse" | "unknown";
+import type { TarEntryType as EntryType, WhiteoutKind } from "../tar";
 
 /**
- * How an entry's basename relates to OCI whiteouts (image-spec layer.md):
- * `.wh.<name>` hides `<name>` in lower layers; `.wh..wh..opq` hides the lower contents of its
- * directory; other `.wh.` names are flagged "bad".
+ * The kind of a tar entry (from its typeflag), and how its basename relates to OCI whiteouts
+ * (`.wh.<name>`, `.wh..wh..opq`, other `.wh.` names "bad"): the tar parser's own types.
  */
-export type WhiteoutKind = "none" | "whiteout" | "opaque" | "bad";
+export type { TarEntryType as EntryType, WhiteoutKind } from "../tar";
 
 /** One entry of a layer's tar, as written (nothing resolved). */
 export interface LayerEntry {
