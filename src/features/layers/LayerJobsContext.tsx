@@ -5,6 +5,7 @@ import type { LayerJobs } from "../../lib/layers/types";
 import { registryClientFor } from "../../lib/registry";
 import { createLayerTimeline, type LayerTimeline } from "../../lib/requestLog";
 import { createSlot } from "../../lib/slot";
+import { FileActionsProvider, createFileActions } from "../files/actions";
 
 /** Layers read at once: two keeps a 2-core machine busy without starving the page (issue 3). */
 export const DEFAULT_POOL_SIZE = 2;
@@ -37,7 +38,13 @@ export function LayerJobsProvider({
   readonly children: ReactNode;
 }) {
   const shared = useLayerJobs(registry, repository, layers, diffIds, true);
-  return <LayerJobsContext value={shared}>{children}</LayerJobsContext>;
+  // One file-actions bus per image, living as long as its layer jobs (the provider is keyed by image).
+  const [actions] = useState(createFileActions);
+  return (
+    <LayerJobsContext value={shared}>
+      <FileActionsProvider actions={actions}>{children}</FileActionsProvider>
+    </LayerJobsContext>
+  );
 }
 
 /** The provider's store: undefined while it starts, null when there is no provider above. */
