@@ -6,6 +6,7 @@
  * before globalSetup runs (to list tests), so read the state inside tests, never at import time.
  */
 import { readFileSync } from "node:fs";
+import type { PicturesState } from "../setup/pictures-fixtures";
 
 export const STATE_ENV = "LAYERSCOPE_E2E_STATE";
 
@@ -81,6 +82,8 @@ export interface E2EState {
     v1LayerSizes: number[];
     v2LayerSizes: number[];
   };
+  /** On open: e2e/pictures:v1 and the sizes its chart and treemap must show (e2e/setup/pictures-fixtures.ts). */
+  pictures: PicturesState;
   /** Repositories per host, for building references. */
   repos: {
     basicPrivate: string; // private/app  (tag v1 = docker image, tag multi = index)

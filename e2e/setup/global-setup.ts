@@ -38,6 +38,7 @@ import {
 } from "./services";
 import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
 import { compareImages } from "./compare-fixtures";
+import { pushPictures } from "./pictures-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -188,9 +189,11 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const flipped = flippedImage();
     const compare = compareImages();
     const openTarget = { base: `http://${hosts.open}` };
+    const pictures = pushPictures(openTarget); // e2e/pictures:v1 (pictures-fixtures.ts), pushed beside the others
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
     await Promise.all([
+      pictures,
       (async () => {
         await pushImage(openTarget, "e2e/docker-image", "v1", docker);
         await pushImage(openTarget, "e2e/oci-image", "v1", oci);
@@ -271,6 +274,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         v1LayerSizes: compare.v1.layers.map((l) => l.size),
         v2LayerSizes: compare.v2.layers.map((l) => l.size),
       },
+      pictures: await pictures,
       repos: {
         basicPrivate: "private/app",
         tokenPublic: "public/app",

@@ -6,6 +6,7 @@
  * bridge ignores replies to requests it has superseded.
  */
 import type { EfficiencyReport, MergeInput } from "../core/filetree";
+import type { SizeTree } from "../core/treemap";
 
 /**
  * page → worker. `listLimit` trims the report's path lists (wastedFiles, diveInefficiencies:
@@ -16,12 +17,16 @@ export type FiletreeWorkerRequest = {
   readonly id: number;
   readonly layers: readonly (readonly MergeInput[])[];
   readonly listLimit?: number;
+  /** Also build the top layer's size tree for the treemap, from the same merge (its arrays are transferred back). */
+  readonly sizeTree?: boolean;
 };
 
 /** A report, its path lists perhaps trimmed, with the untrimmed count of wasted files. */
 export interface EfficiencySummary {
   readonly report: EfficiencyReport;
   readonly wastedFileCount: number;
+  /** When asked for: the merged filesystem at the top layer as a size tree (src/core/treemap). */
+  readonly sizeTree?: SizeTree;
 }
 
 /** worker → page. */

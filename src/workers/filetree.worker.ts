@@ -1,7 +1,10 @@
 /** Entry of the filetree worker: wires the global scope to runFiletreeRequest (see filetree-protocol.ts). */
 import type { WorkerScope } from "./progress";
 import type { FiletreeWorkerRequest } from "./filetree-protocol";
-import { runFiletreeRequest } from "./filetree-runner";
+import { runFiletreeRequest, transferablesOf } from "./filetree-runner";
 
 const scope = self as unknown as WorkerScope;
-scope.onmessage = (e: MessageEvent<FiletreeWorkerRequest>) => scope.postMessage(runFiletreeRequest(e.data));
+scope.onmessage = (e: MessageEvent<FiletreeWorkerRequest>) => {
+  const response = runFiletreeRequest(e.data);
+  scope.postMessage(response, transferablesOf(response));
+};

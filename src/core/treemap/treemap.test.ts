@@ -116,7 +116,7 @@ describe("buildSizeTree", () => {
   });
 
   it("creates missing ancestors as directories, and keeps __proto__ a plain name (T12)", () => {
-    const tree = buildSizeTree(fsOf({ "a/b/__proto__": [1, "file", 7], constructor: [0, "file", 1] }));
+    const tree = buildSizeTree(fsOf(Object.fromEntries<[number, PathVersion["type"], number?]>([["a/b/__proto__", [1, "file", 7]], ["constructor", [0, "file", 1]]])));
     expect(tree.kind[findPath(tree, "a/b")!]).toBe(NodeKind.Dir);
     expect(tree.size[findPath(tree, "a")!]).toBe(7);
     expect(pathOf(tree, findPath(tree, "a/b/__proto__")!)).toBe("a/b/__proto__");

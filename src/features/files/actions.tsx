@@ -20,6 +20,12 @@ export type FileAction =
   | { readonly type: "open-history"; readonly path: string };
 
 export type FileActionType = FileAction["type"];
+
+/**
+ * Every emitted action is also dispatched on `window` as this CustomEvent (detail: the action),
+ * so tests and tools can watch the bus without being a listener (which would change `handles`).
+ */
+export const FILE_ACTION_EVENT = "layerscope:file-action";
 type Handler<T extends FileActionType> = (action: Extract<FileAction, { type: T }>) => void;
 
 export interface FileActions {
@@ -35,6 +41,7 @@ export function createFileActions(): FileActions {
   return {
     emit(action) {
       for (const h of handlers.get(action.type) ?? []) h(action);
+      if (typeof window !== "undefined") window.dispatchEvent(new CustomEvent(FILE_ACTION_EVENT, { detail: action }));
     },
     on(type, handler) {
       const set = handlers.get(type) ?? new Set();

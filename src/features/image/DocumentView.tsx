@@ -9,6 +9,7 @@ import { HistoryCard } from "./HistoryCard";
 import { LayerJobsProvider } from "../layers/LayerJobsContext";
 import { LayersSection } from "../layers/LayersSection";
 import { LearnSection } from "../learn/LearnSection";
+import { PicturesSection } from "../pictures/PicturesSection";
 import { IndexPicker } from "./IndexPicker";
 import { ManifestCard } from "./ManifestCard";
 import { childManifestQuery, configQuery } from "./queries";
@@ -184,6 +185,7 @@ function ImageDetails({
             diffIds={config.config.rootfs.diff_ids}
           >
             <LayersSection registry={repo.registry} repository={repo.repository} manifest={manifest} config={config.config} />
+            <PicturesSection manifest={manifest} config={config.config} />
             <LearnSection
               registry={repo.registry}
               repository={repo.repository}
@@ -206,6 +208,7 @@ const SECTIONS: readonly (readonly [anchor: string, label: string])[] = [
   ["layers", "Layers"],
   ["merged", "Merged filesystem"],
   ["efficiency", "Efficiency"],
+  ["pictures", "Pictures"],
   ["learn", "How this image is built"],
 ];
 

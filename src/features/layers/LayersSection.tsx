@@ -31,13 +31,7 @@ export function LayersSection({
   const shared = useSharedLayerJobs();
   const own = useLayerJobs(registry, repository, layers, diffIds, shared === null);
   const jobs = shared === null ? own?.jobs : shared?.jobs;
-  const createdBy = useMemo(() => {
-    const byLayer: (string | undefined)[] = [];
-    for (const row of alignHistory(manifest, config).rows) {
-      if (row.layerIndex !== undefined && row.history?.created_by !== undefined) byLayer[row.layerIndex] = cleanCreatedBy(row.history.created_by);
-    }
-    return byLayer;
-  }, [manifest, config]);
+  const createdBy = useCreatedBy(manifest, config);
   if (!jobs) return <Loading label="Starting the layer workers…" />;
   return (
     <div className="space-y-4">
@@ -45,4 +39,15 @@ export function LayersSection({
       <MergedSection jobs={jobs} createdBy={createdBy} />
     </div>
   );
+}
+
+/** Each layer's created_by (from the history aligned with the layers), by layer index. */
+export function useCreatedBy(manifest: ImageManifest, config: ImageConfig): readonly (string | undefined)[] {
+  return useMemo(() => {
+    const byLayer: (string | undefined)[] = [];
+    for (const row of alignHistory(manifest, config).rows) {
+      if (row.layerIndex !== undefined && row.history?.created_by !== undefined) byLayer[row.layerIndex] = cleanCreatedBy(row.history.created_by);
+    }
+    return byLayer;
+  }, [manifest, config]);
 }

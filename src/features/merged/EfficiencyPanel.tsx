@@ -1,35 +1,16 @@
-import { useEffect, useState, type ReactNode } from "react";
-import { EFFICIENCY_CORRECTION_NOTE, computeEfficiency, type DiveFigures, type EfficiencyReport } from "../../core/filetree";
+import { useState, type ReactNode } from "react";
+import { EFFICIENCY_CORRECTION_NOTE, type DiveFigures, type EfficiencyReport } from "../../core/filetree";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import { Badge, Card } from "../../components/Card";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
-import { filetreeBridge } from "../../lib/filetree/client";
-import type { EfficiencySummary } from "../../workers/filetree-protocol";
 import { formatBytes, formatExactBytes } from "../../lib/format";
 import { clip } from "../layers/format";
 import { LayerChip } from "./LayerChip";
-import { mergedAt } from "./model";
-
-const NO_LAYERS: readonly (readonly LayerEntry[])[] = [];
+import { ANALYSIS_LIST_LIMIT, useAnalysis } from "./analysis";
 
 /** Wasted files listed at first, and at most. */
 const FILES_SHOWN = 10;
-const FILES_MAX = 100;
-
-/** The report per layers array: computed once, kept while the array is. */
-const reports = new WeakMap<readonly (readonly LayerEntry[])[], EfficiencySummary>();
-/** In place, on this thread: where there are no workers (Node), or when the worker failed. */
-function reportInPlace(layers: readonly (readonly LayerEntry[])[]): EfficiencySummary {
-  let r = reports.get(layers);
-  if (!r) {
-    const report = computeEfficiency(layers, mergedAt(layers, layers.length - 1));
-    r = { report, wastedFileCount: report.wastedFiles.length };
-    reports.set(layers, r);
-  }
-  return r;
-}
-
-const isAbort = (e: unknown): boolean => e instanceof Error && e.name === "AbortError";
+const FILES_MAX = ANALYSIS_LIST_LIMIT;
 
 /** dive prints its ratios as percentages with four decimals ("98.4421 %"). */
 const percent = (ratio: number): string => `${(ratio * 100).toFixed(4)} %`;
@@ -57,29 +38,10 @@ export function EfficiencyPanel({
 }) {
   // Seconds for hundreds of thousands of entries: computed in the filetree worker (STYLE 8), so
   // the page and the merged tree stay responsive; the last report shows, marked "computing…",
-  // until the one for these layers arrives (also as later layers finish).
-  const cached = reports.get(layers);
-  const [shown, setShown] = useState<EfficiencySummary>(() => cached ?? reportInPlace(NO_LAYERS));
-  useEffect(() => {
-    if (reports.has(layers)) return;
-    const abort = new AbortController();
-    const bridge = filetreeBridge();
-    const work = bridge ? bridge.efficiency(layers, { signal: abort.signal, listLimit: FILES_MAX }) : Promise.resolve().then(() => reportInPlace(layers));
-    work.then(
-      (r) => {
-        if (abort.signal.aborted) return;
-        reports.set(layers, r);
-        setShown(r);
-      },
-      (e: unknown) => {
-        if (abort.signal.aborted || isAbort(e)) return;
-        setShown(reportInPlace(layers)); // the worker failed: compute here rather than show nothing
-      },
-    );
-    return () => abort.abort();
-  }, [layers]);
-  const { report, wastedFileCount } = cached ?? shown;
-  const computing = cached === undefined;
+  // until the one for these layers arrives (also as later layers finish). Shared with the
+  // pictures section (analysis.ts).
+  const { analysis, computing } = useAnalysis(layers);
+  const { report, wastedFileCount } = analysis;
   return <EfficiencyView report={report} wastedFileCount={wastedFileCount} computing={computing} layerCount={results.length} unread={results.map((r) => r === undefined)} complete={complete} createdBy={createdBy} untrusted={untrusted} onLayer={onLayer} />;
 }
 

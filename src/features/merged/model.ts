@@ -9,15 +9,34 @@
 import { mergeLayers, type DeletedPath, type MergedEntry, type MergedFilesystem, type PathVersion } from "../../core/filetree";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import type { LayerJobState } from "../../lib/layers/types";
-import { trust, untrustedReason } from "../layers/model";
+import { sameElements, trust, untrustedReason } from "../layers/model";
 import { buildFileTree, type FileTree } from "../layers/tree";
 
 /** A layer with no result yet (running, failed, cancelled) merges as an empty layer. */
 const NO_ENTRIES: readonly LayerEntry[] = Object.freeze([]);
 
-/** Each layer's entries, base first; layers without a result are empty. */
+type LayersMemo = { readonly results: readonly (LayerIndex | undefined)[]; readonly layers: readonly (readonly LayerEntry[])[] }[];
+/** Recent results → layers pairs, filed under their first result (so nothing outlives the results). */
+const recentLayers = new WeakMap<LayerIndex, LayersMemo>();
+const KEEP_LAYER_ARRAYS = 4;
+
+/**
+ * Each layer's entries, base first; layers without a result are empty. The same array object for
+ * the same result objects (whoever asks), so the merges and the analysis cached per array
+ * (mergedAt, analysis.ts) are shared by the merged view, the efficiency panel and the pictures.
+ */
 export function layerEntries(results: readonly (LayerIndex | undefined)[]): readonly (readonly LayerEntry[])[] {
-  return results.map((r) => r?.entries ?? NO_ENTRIES);
+  const first = results.find((r) => r !== undefined);
+  const memo = first === undefined ? undefined : (recentLayers.get(first) ?? []);
+  const hit = memo?.find((r) => sameElements(r.results, results));
+  if (hit) return hit.layers;
+  const layers = results.map((r) => r?.entries ?? NO_ENTRIES);
+  if (first !== undefined && memo) {
+    memo.unshift({ results: [...results], layers });
+    memo.length = Math.min(memo.length, KEEP_LAYER_ARRAYS);
+    recentLayers.set(first, memo);
+  }
+  return layers;
 }
 
 /** Why the merged view is not the whole image yet, per layer (0-based), or empty when it is. */

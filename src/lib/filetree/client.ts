@@ -26,9 +26,13 @@ export interface FiletreeBridgeOptions {
 export interface FiletreeBridge {
   /**
    * The efficiency report for these layers (base first), computed in the worker; with
-   * `listLimit`, its path lists keep only that many (the biggest) paths.
+   * `listLimit`, its path lists keep only that many (the biggest) paths; with `sizeTree`, the
+   * summary also carries the treemap's size tree, built from the same merge.
    */
-  efficiency(layers: readonly (readonly LayerEntry[])[], options?: { readonly signal?: AbortSignal; readonly listLimit?: number }): Promise<EfficiencySummary>;
+  efficiency(
+    layers: readonly (readonly LayerEntry[])[],
+    options?: { readonly signal?: AbortSignal; readonly listLimit?: number; readonly sizeTree?: boolean },
+  ): Promise<EfficiencySummary>;
   /** Terminates the worker and rejects the request in flight. */
   dispose(): void;
 }
@@ -102,7 +106,7 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
       if (!pending || msg.id !== pending.id) return; // a superseded request
       const p = settle()!;
       idleTimer = setTimeout(terminate, idleMs);
-      if (msg.type === "efficiency") p.resolve({ report: msg.report, wastedFileCount: msg.wastedFileCount });
+      if (msg.type === "efficiency") p.resolve({ report: msg.report, wastedFileCount: msg.wastedFileCount, ...(msg.sizeTree ? { sizeTree: msg.sizeTree } : {}) });
       else p.reject(new Error(msg.message));
     };
     w.onerror = (event: ErrorEvent) => {
@@ -116,7 +120,7 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
 
   return {
     efficiency(layers, options = {}) {
-      const { signal, listLimit } = options;
+      const { signal, listLimit, sizeTree } = options;
       abortPending("Superseded by a newer request");
       if (signal?.aborted === true) return Promise.reject(abortError("Aborted"));
       stopIdleTimer();
@@ -133,6 +137,7 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
           id,
           layers: layers.map((entries) => entries.map(mergeInputOf)),
           ...(listLimit !== undefined ? { listLimit } : {}),
+          ...(sizeTree === true ? { sizeTree } : {}),
         };
         worker.postMessage(request);
       });

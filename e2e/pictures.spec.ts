@@ -1,0 +1,128 @@
+/**
+ * Pictures (issue 5, point 7): the layer-size chart and the treemap of the merged filesystem, on
+ * `e2e/pictures:v1` (e2e/setup/pictures-fixtures.ts) from the real registry, through the real
+ * proxy, in Chromium. Expected figures come from the fixture's own entries, not the app's code.
+ *
+ * The merged tree does not listen for `reveal-merged` on this branch (the search helper's branch
+ * adds that listener), so the treemap's reveal and open are asserted on the file-actions bus
+ * itself: every action is also dispatched on window as FILE_ACTION_EVENT.
+ */
+import { expect, test, type Page } from "@playwright/test";
+import { ref, state } from "./helpers/state";
+import { openReference } from "./helpers/ui";
+import { FILE_ACTION_EVENT } from "../src/features/files/actions";
+import { layerColour } from "../src/features/pictures/model";
+
+/** Records the actions emitted on the bus from now on, in `window.__fileActions`. */
+async function recordActions(page: Page): Promise<void> {
+  await page.evaluate((type) => {
+    const w = window as unknown as { __fileActions: unknown[] };
+    w.__fileActions = [];
+    window.addEventListener(type, (e) => w.__fileActions.push((e as CustomEvent).detail));
+  }, FILE_ACTION_EVENT);
+}
+const actions = (page: Page): Promise<unknown[]> => page.evaluate(() => (window as unknown as { __fileActions: unknown[] }).__fileActions);
+
+test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page }) => {
+  const s = state();
+  const p = s.pictures;
+  await openReference(page, ref(s.hosts.open, p.repository, p.tag));
+  for (let i = 0; i < p.compressed.length; i++) {
+    await expect(page.locator(`[data-testid="layer-row"][data-layer-index="${i}"]`)).toHaveAttribute("data-stage", "done", { timeout: 30_000 });
+  }
+  const pictures = page.getByTestId("pictures");
+  await pictures.scrollIntoViewIfNeeded();
+
+  // The chart: one bar per layer, with the registry's compressed size and the tar's size.
+  const bars = pictures.getByTestId("chart-layer");
+  await expect(bars).toHaveCount(p.compressed.length);
+  for (let i = 0; i < p.compressed.length; i++) {
+    const bar = bars.nth(i);
+    await expect(bar).toHaveAttribute("data-layer", String(i));
+    await expect(bar).toHaveAttribute("data-status", "indexed");
+    await expect(bar).toHaveAttribute("data-compressed", String(p.compressed[i]));
+    await expect(bar).toHaveAttribute("data-uncompressed", String(p.uncompressed[i]));
+    await expect(bar).toHaveAttribute("data-wasted", String(p.wasted[i]));
+  }
+  // Layer 0's overwritten data.txt and whited-out config: the wasted share, in bytes and as a share of its file bytes.
+  const share = ((p.wasted[0]! / p.fileBytes[0]!) * 100).toFixed(1);
+  await expect(bars.nth(0)).toContainText(`${share} % wasted`);
+  await expect(bars.nth(0)).toHaveAttribute("title", new RegExp(`Wasted later: ${p.wasted[0]!.toLocaleString("en-US")} bytes`));
+  await expect(bars.nth(0).getByTestId("bar-wasted")).toBeVisible();
+  await expect(bars.nth(1).getByTestId("bar-wasted")).toHaveCount(0);
+  await expect(bars.nth(2)).toContainText("empty: no files");
+  await expect(bars.nth(3)).toHaveAttribute("title", /RUN rm \/etc\/config/);
+
+  // Sizes span orders of magnitude: the log toggle is there and switches the scale.
+  const chart = pictures.getByTestId("layer-sizes-chart");
+  await expect(chart).toHaveAttribute("data-scale", "linear");
+  await pictures.getByTestId("chart-scale-log").click();
+  await expect(chart).toHaveAttribute("data-scale", "log");
+  await chart.screenshot({ path: test.info().outputPath("layer-sizes-chart.png") });
+  await pictures.getByTestId("chart-scale-linear").click();
+
+  // The treemap: the biggest file tile names the right path and carries its layer's colour.
+  const treemap = pictures.getByTestId("treemap");
+  const files = treemap.getByTestId("treemap-file");
+  await expect(files.first()).toBeVisible();
+  const biggest = treemap.locator(`[data-testid="treemap-file"][data-path="${p.biggest.path}"]`);
+  await expect(biggest).toHaveAttribute("data-layer", String(p.biggest.layer));
+  await expect(biggest.locator("rect").first()).toHaveAttribute("fill", layerColour(p.biggest.layer));
+  const areaOf = async (path: string): Promise<number> => {
+    const box = await treemap.locator(`[data-testid="treemap-file"][data-path="${path}"] rect`).first().boundingBox();
+    return (box?.width ?? 0) * (box?.height ?? 0);
+  };
+  const biggestArea = await areaOf(p.biggest.path);
+  for (const path of await files.evaluateAll((els) => els.map((e) => e.getAttribute("data-path") ?? ""))) expect(await areaOf(path)).toBeLessThanOrEqual(biggestArea + 0.5);
+  // The 300 tiny docs are gathered into one tile.
+  await expect(treemap.getByTestId("treemap-rest").first()).toBeVisible();
+  // The legend: one entry per layer, in the chips' numbering, with the same colours.
+  await expect(treemap.getByTestId("legend-layer")).toHaveCount(p.compressed.length);
+  await expect(treemap.locator(`[data-testid="legend-layer"][data-layer="${p.biggest.layer}"]`)).toHaveAttribute("data-colour", layerColour(p.biggest.layer));
+  // Hover: path, size, layer.
+  await biggest.locator("rect").first().hover();
+  const tip = treemap.getByTestId("treemap-tooltip");
+  await expect(tip).toContainText(p.biggest.path);
+  await expect(tip).toContainText(`${p.biggest.size.toLocaleString("en-US")} bytes`);
+  await expect(tip).toContainText(`Layer ${p.biggest.layer + 1}`);
+  const timing = await treemap.getByTestId("treemap-box").getAttribute("data-timing-ms");
+  console.log(`treemap layout/render ms (fixture, ${await treemap.getByTestId("treemap-box").getAttribute("data-tiles")} tiles): ${timing}`);
+  await treemap.screenshot({ path: test.info().outputPath("treemap.png") });
+
+  // Clicking a file selects it and emits reveal-merged; double-click emits open-file.
+  await recordActions(page);
+  await biggest.locator("rect").first().click();
+  await expect(treemap.getByTestId("treemap-selection")).toContainText(p.biggest.path);
+  await expect.poll(() => actions(page)).toContainEqual({ type: "reveal-merged", path: p.biggest.path });
+  await treemap.getByTestId("treemap-open").click();
+  await expect.poll(() => actions(page)).toContainEqual({ type: "open-file", layer: p.biggest.layer, path: p.biggest.path });
+
+  // Clicking a directory zooms into it; the breadcrumb zooms out.
+  await treemap.locator(`[data-testid="treemap-dir"][data-path="${p.zoom.dir}"] rect`).first().click({ position: { x: 5, y: 5 } });
+  await expect(treemap.getByTestId("treemap-breadcrumb")).toContainText(p.zoom.dir);
+  await expect(treemap.locator(`[data-testid="treemap-file"][data-path="${p.biggest.path}"]`)).toHaveCount(0);
+  const inner = treemap.locator(`[data-testid="treemap-file"][data-path="${p.zoom.file}"]`);
+  await expect(inner).toHaveAttribute("data-layer", String(p.zoom.layer));
+  await inner.locator("rect").first().dblclick();
+  await expect.poll(() => actions(page)).toContainEqual({ type: "open-file", layer: p.zoom.layer, path: p.zoom.file });
+  await treemap.screenshot({ path: test.info().outputPath("treemap-zoomed.png") });
+  await treemap.getByTestId("treemap-crumb").first().click();
+  await expect(biggest).toBeVisible();
+
+  // The keyboard: one tab stop, arrows move, Enter zooms into a directory.
+  const svg = treemap.locator("svg[aria-roledescription=treemap]");
+  await svg.focus();
+  await page.keyboard.press("Home");
+  await page.keyboard.press("Enter");
+  await expect(treemap.getByTestId("treemap-breadcrumb")).toContainText("usr");
+  await page.keyboard.press("Backspace");
+  await expect(treemap.getByTestId("treemap-breadcrumb")).not.toContainText("usr");
+
+  // The list alternative lists the zoomed directory biggest first.
+  await treemap.getByTestId("treemap-list-toggle").click();
+  await expect(treemap.getByTestId("treemap-list-row").first()).toHaveAttribute("data-path", "usr");
+
+  // Clicking a bar selects that layer in the layers list.
+  await bars.nth(1).click();
+  await expect(page.locator('[data-testid="layer-row"][data-layer-index="1"]')).toHaveAttribute("aria-current", "true");
+});
