@@ -74,8 +74,8 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
   };
   const biggestArea = await areaOf(p.biggest.path);
   for (const path of await files.evaluateAll((els) => els.map((e) => e.getAttribute("data-path") ?? ""))) expect(await areaOf(path)).toBeLessThanOrEqual(biggestArea + 0.5);
-  // The 300 tiny docs are gathered into one tile.
-  await expect(treemap.getByTestId("treemap-rest").first()).toBeVisible();
+  // The 300 tiny docs are gathered into one tile, in their directory.
+  await expect(treemap.locator(`[data-testid="treemap-rest"][data-path="${p.small.dir}"]`)).toHaveAttribute("data-count", String(p.small.count));
   // The legend: one entry per layer, in the chips' numbering, with the same colours.
   await expect(treemap.getByTestId("legend-layer")).toHaveCount(p.compressed.length);
   await expect(treemap.locator(`[data-testid="legend-layer"][data-layer="${p.biggest.layer}"]`)).toHaveAttribute("data-colour", layerColour(p.biggest.layer));

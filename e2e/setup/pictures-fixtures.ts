@@ -4,8 +4,9 @@
  * (not by the app's code):
  *
  * 0. a base: `usr/lib/libbig.so` (400 000 incompressible bytes: the biggest file), `app/data.txt`
- *    (50 000 bytes, overwritten by layer 1), `etc/config` (2 000 bytes, whited out by layer 3) and
- *    300 tiny files under `usr/share/doc` (gathered into one "small files" tile);
+ *    (50 000 bytes, overwritten by layer 1), `etc/config` (2 000 bytes, whited out by layer 3), and
+ *    under `usr/share/doc` a README (20 000 bytes) beside 300 tiny files (gathered into one
+ *    "300 small files" tile at the treemap's top level);
  * 1. `app/data.txt` again (12 000 bytes) and `app/main.js` (80 000 bytes);
  * 2. an empty layer (a tar with only its end marker);
  * 3. the whiteout of `etc/config`, and `var/log/app.log` (5 000 bytes).
@@ -32,7 +33,7 @@ function noise(n: number, seed: number): Uint8Array {
 
 const text = (line: string, n: number): string => line.repeat(Math.ceil(n / line.length)).slice(0, n);
 
-const SIZES = { libbig: 400_000, dataV1: 50_000, config: 2_000, dataV2: 12_000, main: 80_000, log: 5_000 } as const;
+const SIZES = { readme: 20_000, libbig: 400_000, dataV1: 50_000, config: 2_000, dataV2: 12_000, main: 80_000, log: 5_000 } as const;
 const DOCS = 300;
 
 const base: TarEntry[] = [
@@ -43,6 +44,7 @@ const base: TarEntry[] = [
   { type: "file", path: "usr/lib/libbig.so", content: noise(SIZES.libbig, 0x5eed) },
   { type: "dir", path: "usr/share" },
   { type: "dir", path: "usr/share/doc" },
+  { type: "file", path: "usr/share/doc/README", content: text("read me\n", SIZES.readme) },
   ...Array.from({ length: DOCS }, (_, i): TarEntry => ({ type: "file", path: `usr/share/doc/note-${String(i).padStart(3, "0")}.txt`, content: text(`note ${i} `, 20 + (i % 60)) })),
   { type: "dir", path: "app" },
   { type: "file", path: "app/data.txt", content: text("version one of the data\n", SIZES.dataV1) },
@@ -71,7 +73,8 @@ export interface PicturesFacts {
   readonly biggest: { readonly path: string; readonly layer: number; readonly size: number };
   /** A directory to zoom into, and a file inside it. */
   readonly zoom: { readonly dir: string; readonly file: string; readonly layer: number };
-  readonly docs: number;
+  /** The directory holding the tiny files, and how many. */
+  readonly small: { readonly dir: string; readonly count: number };
 }
 
 export function picturesImage(): { image: BuiltImage; facts: PicturesFacts } {
@@ -96,7 +99,7 @@ export function picturesImage(): { image: BuiltImage; facts: PicturesFacts } {
       fileBytes: LAYERS.map(bodies),
       biggest: { path: "usr/lib/libbig.so", layer: 0, size: SIZES.libbig },
       zoom: { dir: "app", file: "app/main.js", layer: 1 },
-      docs: DOCS,
+      small: { dir: "usr/share/doc", count: DOCS },
     },
   };
 }

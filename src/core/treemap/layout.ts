@@ -24,7 +24,8 @@ export interface TreemapTile extends Rect {
   readonly kind: TileKind;
   /** For a "dir": true when its children are drawn inside it. */
   readonly open?: boolean;
-  /** For a "rest" tile: the items it gathers, their bytes and the regular files among (or under) them. */
+  /** For a "rest" tile: the items it gathers (`childrenOf(node)` from `restFrom` on), their bytes and the regular files among (or under) them. */
+  readonly restFrom?: number;
   readonly restCount?: number;
   readonly restBytes?: number;
   readonly restFiles?: number;
@@ -102,13 +103,17 @@ export function layoutTreemap(tree: SizeTree, root: number, bounds: Rect, option
         continue;
       }
       const inner: Rect = { x: r.x + padding, y: r.y + header, w: r.w - 2 * padding, h: r.h - header - padding };
-      const roomy = inner.w >= minSide && inner.h >= minSide;
+      // Open only when something inside would be drawn as itself: a frame around a lone "small
+      // items" tile says less than the closed directory does.
+      const first = childrenOf(tree, child)[0];
+      const innerScale = (inner.w * inner.h) / (tree.size[child] as number);
+      const roomy = inner.w >= minSide && inner.h >= minSide && first !== undefined && (tree.size[first] as number) * innerScale >= minArea;
       const open = roomy && tiles.length < maxTiles;
       if (roomy && !open) capped = true;
       tiles.push({ ...r, node: child, depth, kind, open });
       if (open) opened.push({ node: child, rect: inner, depth: depth + 1 });
     }
-    if (gather) tiles.push({ ...(rects[shown] as Rect), node, depth, kind: "rest", restCount: end - big, restBytes, restFiles });
+    if (gather) tiles.push({ ...(rects[shown] as Rect), node, depth, kind: "rest", restFrom: big, restCount: end - big, restBytes, restFiles });
     for (let k = opened.length - 1; k >= 0; k--) stack.push(opened[k]!);
   }
   return { tiles, root, capped };

@@ -200,3 +200,21 @@ export function findPath(tree: SizeTree, path: string): number | undefined {
 export function sizeTreeBuffers(tree: SizeTree): ArrayBuffer[] {
   return [tree.parent, tree.size, tree.layer, tree.kind, tree.files, tree.childStart, tree.children].map((a) => a.buffer as ArrayBuffer);
 }
+
+/**
+ * Bytes of regular files per providing layer under the given nodes (each node's whole subtree),
+ * biggest first: what a closed directory or a "small items" tile is made of.
+ */
+export function layerBytesUnder(tree: SizeTree, roots: Iterable<number>): { readonly layer: number; readonly bytes: number }[] {
+  const bytes = new Map<number, number>();
+  const stack = [...roots];
+  while (stack.length > 0) {
+    const id = stack.pop() as number;
+    if (tree.kind[id] === NodeKind.File) {
+      const layer = tree.layer[id] as number;
+      bytes.set(layer, (bytes.get(layer) ?? 0) + (tree.size[id] as number));
+    }
+    for (const c of childrenOf(tree, id)) stack.push(c);
+  }
+  return [...bytes].map(([layer, b]) => ({ layer, bytes: b })).sort((a, b) => b.bytes - a.bytes || a.layer - b.layer);
+}

@@ -4,7 +4,7 @@ import type { MergedEntry, MergedFilesystem, PathVersion } from "../filetree/typ
 import { buildTar, type TarEntry } from "../testing/tar";
 import { layerEntries } from "../filetree/testdata/layers";
 import { squarify, type Rect } from "./squarify";
-import { ancestorsOf, buildSizeTree, childrenOf, findPath, NodeKind, pathOf } from "./sizetree";
+import { ancestorsOf, buildSizeTree, childrenOf, findPath, layerBytesUnder, NodeKind, pathOf } from "./sizetree";
 import { layoutTreemap, type TreemapTile } from "./layout";
 
 const EPS = 1e-6;
@@ -194,7 +194,26 @@ describe("layoutTreemap", () => {
     expect(rest[0]!.restCount).toBe(9_999);
     expect(rest[0]!.restBytes).toBe(9_999);
     expect(rest[0]!.restFiles).toBe(9_999);
+    expect(rest[0]!.restFrom).toBe(1);
+    const gathered = childrenOf(tree, rest[0]!.node).subarray(rest[0]!.restFrom, rest[0]!.restFrom! + rest[0]!.restCount!);
+    expect(layerBytesUnder(tree, gathered).reduce((s, l) => s + l.bytes, 0)).toBe(9_999);
     expect(tiles.length).toBeLessThan(10);
+  });
+
+  it("a directory whose children would all be gathered is drawn closed, not as a frame around one grey tile", () => {
+    const entries: Record<string, [number, PathVersion["type"], number?]> = { big: [0, "file", 1_000_000], d: [1, "dir"] };
+    for (let i = 0; i < 50; i++) entries[`d/f${i}`] = [i % 2 === 0 ? 1 : 2, "file", 400];
+    const tree = buildSizeTree(fsOf(entries));
+    const { tiles } = layoutTreemap(tree, 0, bounds, { minArea: 144 });
+    const d = tiles.find((t) => t.node === findPath(tree, "d"))!;
+    expect(d.kind).toBe("dir");
+    expect(d.open).toBe(false);
+    expect(tiles.some((t) => t.kind === "rest")).toBe(false);
+    // What it is made of, by layer, biggest first.
+    expect(layerBytesUnder(tree, [d.node])).toEqual([
+      { layer: 1, bytes: 25 * 400 },
+      { layer: 2, bytes: 25 * 400 },
+    ]);
   });
 
   it("one small item is drawn as itself, not gathered", () => {
@@ -235,7 +254,13 @@ describe("layoutTreemap", () => {
     const big: Rect = { x: 0, y: 0, w: 1200, h: 640 };
     const { tiles } = layoutTreemap(tree, 0, big);
     const t2 = performance.now();
-    console.log(`treemap, ${entries.size} paths: size tree ${(t1 - t0).toFixed(0)} ms, layout ${(t2 - t1).toFixed(1)} ms, ${tiles.length} tiles`);
+    // What the page adds per layout: the layer make-up of every closed directory and small-items tile.
+    for (const t of tiles) {
+      if (t.kind === "rest") layerBytesUnder(tree, childrenOf(tree, t.node).subarray(t.restFrom, t.restFrom! + t.restCount!));
+      else if (t.kind === "dir" && t.open !== true) layerBytesUnder(tree, [t.node]);
+    }
+    const t3 = performance.now();
+    console.log(`treemap, ${entries.size} paths: size tree ${(t1 - t0).toFixed(0)} ms, layout ${(t2 - t1).toFixed(1)} ms, make-up ${(t3 - t2).toFixed(1)} ms, ${tiles.length} tiles`);
     expect(tiles.length).toBeLessThanOrEqual(5000);
     expect(tiles.length).toBeGreaterThan(100);
     for (const t of tiles) expect(inside(t, big)).toBe(true);

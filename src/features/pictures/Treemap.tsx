@@ -1,5 +1,5 @@
 import { useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type MouseEvent } from "react";
-import { ancestorsOf, childrenOf, findPath, layoutTreemap, NodeKind, pathOf, type SizeTree, type TreemapTile } from "../../core/treemap";
+import { ancestorsOf, childrenOf, findPath, layerBytesUnder, layoutTreemap, NodeKind, pathOf, type SizeTree, type TreemapTile } from "../../core/treemap";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes } from "../../lib/format";
 import { useFileActions } from "../files/actions";
@@ -62,6 +62,9 @@ export function Treemap({
     return { layout: l, layoutMs: now() - t0, start: t0 };
   }, [tree, root, width, height]);
   const tiles = layout.tiles;
+  // What each closed directory and "small items" tile is made of, by layer (disjoint subtrees:
+  // one walk of at most the zoomed subtree). They are drawn in their biggest layer's colour, hatched.
+  const makeup = useMemo(() => tiles.map((t) => (t.kind === "rest" || (t.kind === "dir" && t.open !== true) ? layerBytesUnder(tree, gatheredBy(tree, t)) : undefined)), [tiles, tree]);
   // Layout, and layout + render to the commit (what a user waits for), in ms: written on the
   // element for the e2e measurement, without a re-render.
   useLayoutEffect(() => {
@@ -70,7 +73,7 @@ export function Treemap({
 
   const pathOfTile = (t: TreemapTile): string => pathOf(tree, t.node);
   const selectedId = selected === undefined ? undefined : findPath(tree, selected);
-  const interactive = useMemo(() => tiles.map((t, i) => (t.kind === "rest" ? -1 : i)).filter((i) => i >= 0), [tiles]);
+  const interactive = useMemo(() => tiles.map((_, i) => i), [tiles]);
   const cursorTile = tiles[interactive[Math.min(cursor, interactive.length - 1)] ?? -1];
 
   const zoom = (id: number): void => {
@@ -80,7 +83,8 @@ export function Treemap({
   };
   const activate = (t: TreemapTile): void => {
     if (t.kind === "dir") return zoom(t.node);
-    if (t.kind === "rest") return;
+    // Small items: their directory, zoomed, has room to draw them (unless it is already the root of the picture).
+    if (t.kind === "rest") return t.node === root ? undefined : zoom(t.node);
     const path = pathOfTile(t);
     setSelected(path);
     actions?.emit({ type: "reveal-merged", path });
@@ -117,16 +121,7 @@ export function Treemap({
 
   const crumbs = ancestorsOf(tree, root);
   // Bytes each layer provides under the zoomed directory (drawn or gathered), for the legend.
-  const layerBytes = useMemo(() => {
-    const bytes = new Map<number, number>();
-    const stack = [root];
-    while (stack.length > 0) {
-      const id = stack.pop()!;
-      if (tree.kind[id] === NodeKind.File) bytes.set(tree.layer[id] as number, (bytes.get(tree.layer[id] as number) ?? 0) + (tree.size[id] as number));
-      for (const c of childrenOf(tree, id)) stack.push(c);
-    }
-    return bytes;
-  }, [tree, root]);
+  const layerBytes = useMemo(() => new Map(layerBytesUnder(tree, [root]).map((l) => [l.layer, l.bytes])), [tree, root]);
   const selectedTile = selectedId === undefined ? undefined : tiles.find((t) => t.node === selectedId);
 
   return (
@@ -179,12 +174,12 @@ export function Treemap({
           >
             <Patterns />
             {tiles.map((t, i) => (
-              <Tile key={i} i={i} tile={t} tree={tree} dim={highlight !== undefined && t.kind === "file" && tree.layer[t.node] !== highlight} selected={t.node === selectedId && t.kind === "file"} />
+              <Tile key={i} i={i} tile={t} tree={tree} makeup={makeup[i]} dim={highlight !== undefined && (t.kind === "file" ? tree.layer[t.node] !== highlight : makeup[i] !== undefined && makeup[i]?.[0]?.layer !== highlight)} selected={t.node === selectedId && t.kind === "file"} />
             ))}
-            {cursorTile && <rect x={cursorTile.x + 1} y={cursorTile.y + 1} width={Math.max(0, cursorTile.w - 2)} height={Math.max(0, cursorTile.h - 2)} className="pointer-events-none fill-none stroke-indigo-700 stroke-2 opacity-0 [svg:focus-visible_&]:opacity-100" />}
+            {cursorTile && <rect x={cursorTile.x + 1} y={cursorTile.y + 1} width={Math.max(0, cursorTile.w - 2)} height={Math.max(0, cursorTile.h - 2)} fill="none" stroke="#4338ca" strokeWidth={2} className="pointer-events-none opacity-0 [svg:focus-visible_&]:opacity-100" />}
           </svg>
         )}
-        {hover && <Tooltip hover={hover} tree={tree} width={width} createdBy={createdBy} untrusted={untrusted} />}
+        {hover && <Tooltip hover={hover} makeup={makeup[tiles.indexOf(hover.tile)]} tree={tree} width={width} createdBy={createdBy} untrusted={untrusted} />}
         <p className="sr-only" aria-live="polite">
           {cursorTile ? describe(cursorTile, tree) : ""}
         </p>
@@ -223,11 +218,20 @@ export function Treemap({
 
       {showList && <ChildList tree={tree} root={root} onZoom={zoom} onReveal={(path) => { setSelected(path); actions?.emit({ type: "reveal-merged", path }); }} onOpen={(layer, path) => { setSelected(path); actions?.emit({ type: "open-file", layer, path }); }} />}
       <p className="mt-2 text-[11px] text-slate-500">
-        Sizes are file bodies as the tars record them (hard links and symlinks count 0). Items too small to see are gathered into a grey “small items” tile
+        Sizes are file bodies as the tars record them (hard links and symlinks count 0). Items too small to see are gathered into a hatched “small items” tile, and directories too small to open are drawn closed, hatched, in the colour of the layer that gave most of their bytes
         {layout.capped && "; some directories are drawn closed to keep the picture light — zoom in to see them"}.
       </p>
     </div>
   );
+}
+
+type Makeup = readonly { readonly layer: number; readonly bytes: number }[];
+
+/** The nodes a closed directory or a "small items" tile stands for. */
+function gatheredBy(tree: SizeTree, t: TreemapTile): Iterable<number> {
+  if (t.kind !== "rest") return [t.node];
+  const from = t.restFrom ?? 0;
+  return childrenOf(tree, t.node).subarray(from, from + (t.restCount ?? 0));
 }
 
 function describe(t: TreemapTile, tree: SizeTree): string {
@@ -238,7 +242,7 @@ function describe(t: TreemapTile, tree: SizeTree): string {
   return `${path}, ${size}, layer ${(tree.layer[t.node] as number) + 1}`;
 }
 
-/** The SVG patterns for layers past the eighth (stripes, dots) and for the "small items" tile. */
+/** The SVG patterns for layers past the eighth (stripes, dots), and the light hatch of gathered tiles. */
 function Patterns() {
   return (
     <defs>
@@ -248,21 +252,35 @@ function Patterns() {
       <pattern id="tm-dots" width="6" height="6" patternUnits="userSpaceOnUse">
         <circle cx="3" cy="3" r="1.2" fill="rgba(15,23,42,0.3)" />
       </pattern>
-      <pattern id="tm-rest" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-        <rect width="5" height="5" fill="#e2e8f0" />
-        <rect width="1.5" height="5" fill="#cbd5e1" />
+      <pattern id="tm-mixed" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+        <rect width="2" height="5" fill="rgba(255,255,255,0.55)" />
       </pattern>
     </defs>
   );
 }
 
-function Tile({ i, tile: t, tree, dim, selected }: { readonly i: number; readonly tile: TreemapTile; readonly tree: SizeTree; readonly dim: boolean; readonly selected: boolean }) {
+function Tile({
+  i,
+  tile: t,
+  tree,
+  makeup,
+  dim,
+  selected,
+}: {
+  readonly i: number;
+  readonly tile: TreemapTile;
+  readonly tree: SizeTree;
+  /** For a closed directory or a "small items" tile: its bytes by layer, biggest first. */
+  readonly makeup: Makeup | undefined;
+  readonly dim: boolean;
+  readonly selected: boolean;
+}) {
   const name = tree.names[t.node] as string;
-  if (t.kind === "dir") {
+  if (t.kind === "dir" && t.open === true) {
     const label = t.h >= 14 ? fitLabel(`${name}  ${formatBytes(tree.size[t.node] as number)}`, t.w) : undefined;
     return (
-      <g data-testid="treemap-dir" data-path={pathOf(tree, t.node)}>
-        <rect data-i={i} x={t.x} y={t.y} width={t.w} height={t.h} fill={t.open === true ? "#f8fafc" : "#e2e8f0"} stroke="#94a3b8" strokeWidth={0.75} className="cursor-zoom-in" />
+      <g data-testid="treemap-dir" data-path={pathOf(tree, t.node)} data-open="true">
+        <rect data-i={i} x={t.x} y={t.y} width={t.w} height={t.h} fill="#f8fafc" stroke="#94a3b8" strokeWidth={0.75} className="cursor-zoom-in" />
         {label !== undefined && (
           <text x={t.x + 4} y={t.y + 11.5} className="pointer-events-none fill-slate-700 font-mono text-[10.5px] font-semibold">
             {escapeInvisible(label)}
@@ -271,14 +289,32 @@ function Tile({ i, tile: t, tree, dim, selected }: { readonly i: number; readonl
       </g>
     );
   }
-  if (t.kind === "rest") {
-    const label = t.h >= 14 ? fitLabel(`${(t.restCount ?? 0).toLocaleString("en-US")} small ${t.restFiles === t.restCount ? "files" : "items"}`, t.w) : undefined;
+  if (t.kind === "dir" || t.kind === "rest") {
+    // Gathered bytes: in the colour of the layer that gave most of them, lightened by a hatch.
+    const main = makeup?.[0]?.layer;
+    const text =
+      t.kind === "dir" ? `${name}/` : `${(t.restCount ?? 0).toLocaleString("en-US")} small ${t.restFiles === t.restCount ? "files" : "items"}`;
+    const label = t.h >= 14 ? fitLabel(text, t.w) : undefined;
+    const size = t.h >= 28 ? fitLabel(formatBytes(t.kind === "dir" ? (tree.size[t.node] as number) : (t.restBytes ?? 0)), t.w) : undefined;
     return (
-      <g data-testid="treemap-rest" data-count={t.restCount}>
-        <rect data-i={i} x={t.x} y={t.y} width={t.w} height={t.h} fill="url(#tm-rest)" stroke="#fff" strokeWidth={0.5} />
+      <g
+        data-testid={t.kind === "dir" ? "treemap-dir" : "treemap-rest"}
+        data-path={pathOf(tree, t.node)}
+        data-open={t.kind === "dir" ? "false" : undefined}
+        data-count={t.restCount}
+        data-layer={main}
+        opacity={dim ? 0.22 : 1}
+      >
+        <rect data-i={i} x={t.x} y={t.y} width={t.w} height={t.h} fill={main === undefined ? "#e2e8f0" : layerColour(main)} stroke={t.kind === "dir" ? "#64748b" : "#fff"} strokeWidth={t.kind === "dir" ? 0.75 : 1} className={t.kind === "dir" ? "cursor-zoom-in" : ""} />
+        <rect x={t.x} y={t.y} width={t.w} height={t.h} fill="url(#tm-mixed)" className="pointer-events-none" />
         {label !== undefined && (
-          <text x={t.x + 3} y={t.y + 11.5} className="pointer-events-none fill-slate-600 text-[10.5px]">
-            {label}
+          <text x={t.x + 3} y={t.y + 12} className={`pointer-events-none text-[10.5px] ${t.kind === "dir" ? "fill-slate-900 font-mono font-semibold" : "fill-slate-800 italic"}`}>
+            {escapeInvisible(label)}
+          </text>
+        )}
+        {size !== undefined && (
+          <text x={t.x + 3} y={t.y + 24} className="pointer-events-none fill-slate-700 text-[10px] tabular-nums">
+            {size}
           </text>
         )}
       </g>
@@ -308,12 +344,14 @@ function Tile({ i, tile: t, tree, dim, selected }: { readonly i: number; readonl
 
 function Tooltip({
   hover,
+  makeup,
   tree,
   width,
   createdBy,
   untrusted,
 }: {
   readonly hover: { tile: TreemapTile; x: number; y: number };
+  readonly makeup: Makeup | undefined;
   readonly tree: SizeTree;
   readonly width: number;
   readonly createdBy: readonly (string | undefined)[] | undefined;
@@ -321,7 +359,7 @@ function Tooltip({
 }) {
   const t = hover.tile;
   const left = hover.x > width - 300 ? hover.x - 290 : hover.x + 14;
-  const path = t.kind === "rest" ? pathOf(tree, t.node) : pathOf(tree, t.node);
+  const path = pathOf(tree, t.node);
   const bytes = t.kind === "rest" ? (t.restBytes ?? 0) : (tree.size[t.node] as number);
   return (
     <div data-testid="treemap-tooltip" role="tooltip" className="pointer-events-none absolute z-10 w-[280px] rounded border border-slate-300 bg-white/95 px-2 py-1.5 text-[11px] shadow-lg" style={{ left: Math.max(0, left), top: hover.y + 14 }}>
@@ -345,7 +383,19 @@ function Tooltip({
           {clip(layerTitle(tree.layer[t.node] as number, createdBy, untrusted), 200).text}
         </p>
       )}
-      <p className="mt-0.5 text-[10px] text-slate-500">{t.kind === "dir" ? "Click to zoom in" : t.kind === "file" ? "Click to show in the merged tree · double-click to open" : ""}</p>
+      {makeup !== undefined && makeup.length > 0 && (
+        <ul className="mt-0.5 space-y-px text-slate-600">
+          {makeup.slice(0, 3).map((l) => (
+            <li key={l.layer} className="tabular-nums">
+              <span className="mr-1 inline-block size-2.5 rounded-sm align-middle" style={{ backgroundColor: layerColour(l.layer) }} />L{l.layer + 1}: {formatBytes(l.bytes)} ({bytes > 0 ? ((l.bytes / bytes) * 100).toFixed(0) : 0} %)
+            </li>
+          ))}
+          {makeup.length > 3 && <li className="text-slate-500">and {makeup.length - 3} more layers</li>}
+        </ul>
+      )}
+      <p className="mt-0.5 text-[10px] text-slate-500">
+        {t.kind === "dir" ? "Click to zoom in" : t.kind === "file" ? "Click to show in the merged tree · double-click to open" : t.kind === "rest" ? "Too small to draw one by one: zoom into the directory to see them" : ""}
+      </p>
     </div>
   );
 }
