@@ -60,6 +60,8 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
   await expect(chart).toHaveAttribute("data-scale", "log");
   await chart.screenshot({ path: test.info().outputPath("layer-sizes-chart.png") });
   await pictures.getByTestId("chart-scale-linear").click();
+  await expect(chart).toHaveAttribute("data-scale", "linear");
+  await chart.screenshot({ path: test.info().outputPath("layer-sizes-chart-linear.png") });
 
   // The treemap: the biggest file tile names the right path and carries its layer's colour.
   const treemap = pictures.getByTestId("treemap");
@@ -125,4 +127,10 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
   // Clicking a bar selects that layer in the layers list.
   await bars.nth(1).click();
   await expect(page.locator('[data-testid="layer-row"][data-layer-index="1"]')).toHaveAttribute("aria-current", "true");
+
+  // Responsive: on a phone-sized window the treemap follows the card's width.
+  await page.setViewportSize({ width: 400, height: 800 });
+  await expect.poll(async () => (await svg.boundingBox())?.width ?? 0).toBeLessThan(400);
+  await expect(biggest).toBeVisible();
+  await pictures.screenshot({ path: test.info().outputPath("pictures-narrow.png") });
 });

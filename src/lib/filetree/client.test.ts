@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { computeEfficiency } from "../../core/filetree";
 import type { LayerEntry } from "../../core/pipeline/types";
 import type { FiletreeWorkerRequest } from "../../workers/filetree-protocol";
-import { runFiletreeRequest } from "../../workers/filetree-runner";
+import { runFiletreeRequest, transferablesOf } from "../../workers/filetree-runner";
+import { buildSizeTree, findPath } from "../../core/treemap";
+import { mergeLayers } from "../../core/filetree";
 import type { WorkerLike } from "../layers/jobs";
 import { createFiletreeBridge, mergeInputOf } from "./client";
 
@@ -81,6 +83,21 @@ describe("filetree bridge", () => {
     expect(workers[0]!.terminated).toBe(true);
     expect((await second).report.perLayer).toHaveLength(1);
     bridge.dispose();
+  });
+
+  it("with sizeTree, also returns the treemap's size tree from the same merge, its arrays transferable", async () => {
+    const bridge = createFiletreeBridge({ createWorker: () => new FakeWorker() });
+    const { report, sizeTree } = await bridge.efficiency(layers, { sizeTree: true });
+    expect(report).toEqual(computeEfficiency(layers));
+    expect(sizeTree).toEqual(buildSizeTree(mergeLayers(layers)));
+    expect(sizeTree!.size[0]).toBe(120); // a at its top version (70) + b (50)
+    expect(sizeTree!.layer[findPath(sizeTree!, "a")!]).toBe(1);
+    expect((await bridge.efficiency(layers)).sizeTree).toBeUndefined(); // only when asked
+    bridge.dispose();
+    const response = runFiletreeRequest({ type: "efficiency", id: 1, layers: layers.map((l) => l.map(mergeInputOf)), sizeTree: true });
+    const buffers = transferablesOf(response);
+    expect(buffers).toHaveLength(7);
+    expect(new Set(buffers).size).toBe(7); // each array owns its buffer: transferring one never detaches another
   });
 
   it("trims the path lists to listLimit and counts every wasted file", async () => {
