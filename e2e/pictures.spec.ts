@@ -9,7 +9,7 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 import { ref, state } from "./helpers/state";
-import { openReference } from "./helpers/ui";
+import { openDeepLink, openReference } from "./helpers/ui";
 import { FILE_ACTION_EVENT } from "../src/features/files/actions";
 import { layerColour } from "../src/features/pictures/model";
 
@@ -31,7 +31,8 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
     await expect(page.locator(`[data-testid="layer-row"][data-layer-index="${i}"]`)).toHaveAttribute("data-stage", "done", { timeout: 30_000 });
   }
   const pictures = page.getByTestId("pictures");
-  await pictures.scrollIntoViewIfNeeded();
+  await page.getByTestId("section-nav").getByRole("link", { name: "Pictures" }).click();
+  await expect(pictures).toBeInViewport();
 
   // The chart: one bar per layer, with the registry's compressed size and the tar's size.
   const bars = pictures.getByTestId("chart-layer");
@@ -133,4 +134,26 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
   await expect.poll(async () => (await svg.boundingBox())?.width ?? 0).toBeLessThan(400);
   await expect(biggest).toBeVisible();
   await pictures.screenshot({ path: test.info().outputPath("pictures-narrow.png") });
+});
+
+test("a layer still downloading is pending in the chart, then cancelled; a layer that fails verification is marked", async ({ page }) => {
+  const { hosts, images } = state();
+  // The slow front sends 4 MB/s: the 16 MiB layer stays pending for seconds.
+  await openDeepLink(page, ref(hosts.slow, images.layersBig.repository, images.layersBig.tag));
+  const bar = page.getByTestId("pictures").getByTestId("chart-layer").first();
+  await expect(bar).toHaveAttribute("data-status", "pending");
+  await expect(bar).toHaveAttribute("data-uncompressed", "");
+  await expect(bar.getByTestId("bar-uncompressed")).toContainText(/pending… \d+ % downloaded/);
+  await expect(page.getByTestId("pictures")).toContainText("The treemap appears once a layer is indexed.");
+  await page.locator('[data-testid="layer-row"][data-layer-index="0"]').getByTestId("layer-cancel").click();
+  await expect(bar).toHaveAttribute("data-status", "cancelled");
+  await expect(bar.getByTestId("bar-uncompressed")).toContainText("cancelled: not indexed");
+
+  // One flipped byte in the blob: the row carries the untrusted mark, whatever stage it ends in.
+  const flipped = images.layersFlipped;
+  await openDeepLink(page, ref(hosts.open, flipped.repository, flipped.tag));
+  await expect(page.locator('[data-testid="layer-row"][data-layer-index="0"]')).toHaveAttribute("data-stage", /done|failed/, { timeout: 20_000 });
+  const flippedBar = page.getByTestId("pictures").getByTestId("chart-layer").first();
+  await expect(flippedBar).toHaveAttribute("data-status", /indexed|partial|failed/);
+  await expect(flippedBar).toHaveAttribute("title", /untrusted/);
 });

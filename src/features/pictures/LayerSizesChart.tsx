@@ -166,12 +166,12 @@ function Row({
       </span>
       <span className="flex min-w-0 flex-col gap-[3px]">
         <Bar width={scale.at(bar.compressed)} style={{ backgroundColor: COMPRESSED }} testId="bar-compressed" />
-        {bar.status === "pending" || bar.status === "failed" ? (
+        {bar.status === "pending" || bar.status === "failed" || bar.status === "cancelled" ? (
           <span
             data-testid="bar-uncompressed"
-            className={`flex h-3 items-center rounded-sm border border-dashed px-1 text-[10px] leading-none ${bar.status === "failed" ? "border-rose-400 text-rose-700" : "border-slate-300 text-slate-500"}`}
+            className={`flex h-3 items-center rounded-sm border border-dashed px-1 text-[10px] leading-none ${bar.status === "pending" ? "border-slate-300 text-slate-500" : "border-rose-400 text-rose-700"}`}
           >
-            {bar.status === "failed" ? "failed: not indexed" : `pending… ${Math.round((bar.progress ?? 0) * 100)} % downloaded`}
+            {bar.status === "pending" ? `pending… ${Math.round((bar.progress ?? 0) * 100)} % downloaded` : `${bar.status}: not indexed`}
           </span>
         ) : (
           <span className="relative block h-3">
@@ -186,7 +186,7 @@ function Row({
           {u !== undefined && <> → {formatBytes(u)}</>}
         </span>
         <span className="block text-slate-500">
-          {bar.status === "pending" ? "indexing…" : bar.status === "failed" ? <span className="text-rose-700">failed</span> : bar.empty ? "empty: no files" : bar.wasted === undefined ? "—" : `${percent(share)} wasted`}
+          {bar.status === "pending" ? "indexing…" : bar.status === "failed" || bar.status === "cancelled" ? <span className="text-rose-700">{bar.status}</span> : bar.empty ? "empty: no files" : bar.wasted === undefined ? "—" : `${percent(share)} wasted`}
           {bar.status === "partial" && <span className="ml-1 text-amber-800">partial</span>}
         </span>
       </span>
@@ -213,7 +213,7 @@ function tooltipOf(bar: LayerBar, createdBy: readonly (string | undefined)[] | u
   const lines = [layerTitle(bar.layer, createdBy, untrusted)];
   lines.push(`Compressed (blob, from the manifest): ${formatExactBytes(bar.compressed)}`);
   if (bar.status === "pending") lines.push(`Uncompressed: pending (${Math.round((bar.progress ?? 0) * 100)} % downloaded)`);
-  else if (bar.status === "failed") lines.push("Uncompressed: failed — the layer was not indexed");
+  else if (bar.status === "failed" || bar.status === "cancelled") lines.push(`Uncompressed: unknown — the layer ${bar.status === "failed" ? "failed" : "was cancelled"} before it was indexed`);
   else {
     lines.push(`Uncompressed (tar${bar.status === "partial" ? ", partly read" : ""}): ${formatExactBytes(bar.uncompressed ?? 0)}`);
     if (bar.fileBytes !== undefined) lines.push(`Files: ${formatExactBytes(bar.fileBytes)}`);

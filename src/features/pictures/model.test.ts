@@ -34,10 +34,11 @@ describe("layerBars", () => {
         fakeState(0, { progress: { stage: "downloading", compressedBytes: 250_000, compressedTotal: 1_000_000, uncompressedBytes: 0, entries: 0, bytesPerSecond: 0 } }),
         fakeState(1, { progress: { stage: "failed", compressedBytes: 0, compressedTotal: 2_000_000, uncompressedBytes: 0, entries: 0, bytesPerSecond: 0 } }),
         fakeState(2, { result: fakeResult(2, l2, { partial: true }) }),
+        fakeState(3, { progress: { stage: "cancelled", compressedBytes: 10, compressedTotal: 4_000_000, uncompressedBytes: 0, entries: 0, bytesPerSecond: 0 } }),
       ],
       [],
     );
-    expect(bars.map((b) => b.status)).toEqual(["pending", "failed", "partial"]);
+    expect(bars.map((b) => b.status)).toEqual(["pending", "failed", "partial", "cancelled"]);
     expect(bars[0]!.progress).toBe(0.25);
     expect(bars[0]!.uncompressed).toBeUndefined();
     expect(bars[1]!.compressed).toBe(2_000_000);

@@ -6,7 +6,7 @@ import type { LayerEfficiency } from "../../core/filetree";
 import type { LayerJobState } from "../../lib/layers/types";
 
 /** How a layer's bar is drawn. */
-export type BarStatus = "indexed" | "partial" | "pending" | "failed";
+export type BarStatus = "indexed" | "partial" | "pending" | "failed" | "cancelled";
 
 export interface LayerBar {
   readonly layer: number;
@@ -46,7 +46,7 @@ export function layerBars(states: readonly LayerJobState[], perLayer: readonly L
       const total = s.progress.compressedTotal || compressed;
       return {
         layer: s.layerIndex,
-        status: running ? "pending" : "failed",
+        status: running ? "pending" : stage === "cancelled" ? "cancelled" : "failed",
         compressed,
         ...(running ? { progress: total > 0 ? Math.min(1, s.progress.compressedBytes / total) : 0 } : {}),
         empty: false,
