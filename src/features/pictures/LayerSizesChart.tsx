@@ -19,7 +19,7 @@ const percent = (share: number): string => (share === 0 ? "0 %" : share < 0.001 
 
 /** The chart's legend and the precise meaning of "wasted". */
 export const WASTED_DEFINITION =
-  "Wasted: bytes of files this layer wrote that are not in the final filesystem — overwritten by a later layer (or by a later copy in the same layer), or deleted by a whiteout. The share is of the layer's file bytes.";
+  "Wasted: bytes of files this layer wrote that are not in the final filesystem — overwritten by a later layer (or by a later copy in the same layer), deleted by a whiteout, or kept out as an unsafe path. The share is of the layer's file bytes.";
 
 /**
  * One row per layer, base first: the compressed blob (the manifest's descriptor size) above the

@@ -122,6 +122,15 @@ export function Treemap({
   const crumbs = ancestorsOf(tree, root);
   // Bytes each layer provides under the zoomed directory (drawn or gathered), for the legend.
   const layerBytes = useMemo(() => new Map(layerBytesUnder(tree, [root]).map((l) => [l.layer, l.bytes])), [tree, root]);
+  // The tiles as elements, kept while nothing they show changes: hovering (a state change per
+  // mouse move) then re-renders only the tooltip, not hundreds of tiles.
+  const drawn = useMemo(
+    () =>
+      tiles.map((t, i) => (
+        <Tile key={i} i={i} tile={t} tree={tree} makeup={makeup[i]} dim={highlight !== undefined && (t.kind === "file" ? tree.layer[t.node] !== highlight : makeup[i] !== undefined && makeup[i]?.[0]?.layer !== highlight)} selected={t.node === selectedId && t.kind === "file"} />
+      )),
+    [tiles, tree, makeup, highlight, selectedId],
+  );
   const selectedTile = selectedId === undefined ? undefined : tiles.find((t) => t.node === selectedId);
 
   return (
@@ -173,15 +182,13 @@ export function Treemap({
             className="block select-none rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
           >
             <Patterns />
-            {tiles.map((t, i) => (
-              <Tile key={i} i={i} tile={t} tree={tree} makeup={makeup[i]} dim={highlight !== undefined && (t.kind === "file" ? tree.layer[t.node] !== highlight : makeup[i] !== undefined && makeup[i]?.[0]?.layer !== highlight)} selected={t.node === selectedId && t.kind === "file"} />
-            ))}
+            {drawn}
             {cursorTile && <rect x={cursorTile.x + 1} y={cursorTile.y + 1} width={Math.max(0, cursorTile.w - 2)} height={Math.max(0, cursorTile.h - 2)} fill="none" stroke="#4338ca" strokeWidth={2} className="pointer-events-none opacity-0 [svg:focus-visible_&]:opacity-100" />}
           </svg>
         )}
         {hover && <Tooltip hover={hover} makeup={makeup[tiles.indexOf(hover.tile)]} tree={tree} width={width} createdBy={createdBy} untrusted={untrusted} />}
         <p className="sr-only" aria-live="polite">
-          {cursorTile ? describe(cursorTile, tree) : ""}
+          {cursorTile ? escapeInvisible(clip(describe(cursorTile, tree), 600).text) : ""}
         </p>
       </div>
 

@@ -17,9 +17,9 @@ export interface LayerBar {
   readonly uncompressed?: number;
   /**
    * Bytes of file bodies this layer carries that are not visible at the top of the image:
-   * overwritten by a later layer (or a later copy in the same layer) or deleted by a whiteout,
-   * opaque marker or file-over-directory. The overlay merge's per-layer figure
-   * (efficiency.ts: addedBytes − liveBytes), once indexed.
+   * overwritten by a later layer (or a later copy in the same layer), deleted by a whiteout,
+   * opaque marker or file-over-directory, or kept out of the merge as an unsafe path. The overlay
+   * merge's per-layer figure (efficiency.ts: addedBytes − liveBytes), once indexed.
    */
   readonly wasted?: number;
   readonly overwritten?: number;
