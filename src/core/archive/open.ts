@@ -252,7 +252,7 @@ export function parseManifestJson(bytes: Uint8Array): Result<SavedImage[], Layer
   } catch (e) {
     return err(archiveError(`manifest.json is not valid JSON (${e instanceof Error ? e.message : String(e)})`));
   }
-  if (doc === null) return err(archiveError("manifest.json is null: it lists no images (docker load and go-containerregistry refuse this archive too)"));
+  if (doc === null) return err(archiveError("manifest.json is null: it lists no images (go-containerregistry refuses this archive too)"));
   if (!Array.isArray(doc)) return err(archiveError(`manifest.json must be a list of images, not ${typeof doc === "object" ? "an object" : `a ${typeof doc}`}`));
   if (doc.length === 0) return err(archiveError("manifest.json lists no images"));
   const out: SavedImage[] = [];
