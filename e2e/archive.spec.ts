@@ -8,18 +8,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
+import { buildIndex, buildTar, jsonBytes, type BuiltBlob } from "../src/core/testing";
 import { countRegistryRequests } from "./helpers/ui";
 
 const ROOT = join(import.meta.dirname, "..");
 const E2E = join(ROOT, "e2e", "fixtures", "third-party");
 const FILETREE = join(ROOT, "src", "core", "filetree", "testdata");
 
-/** Picks `path` with the start page's "Open a local archive…" file chooser. */
-async function pick(page: Page, path: string): Promise<void> {
+/** Picks `file` (a path, or bytes built here) with the start page's "Open a local archive…" file chooser. */
+async function pick(page: Page, file: string | { name: string; bytes: Uint8Array }): Promise<void> {
   await page.goto("/");
   const chooser = page.waitForEvent("filechooser");
   await page.getByTestId("archive-open").click();
-  await (await chooser).setFiles(path);
+  await (await chooser).setFiles(typeof file === "string" ? file : { name: file.name, mimeType: "application/x-tar", buffer: Buffer.from(file.bytes) });
 }
 
 const layerRows = (page: Page) => page.getByTestId("layers").getByTestId("layer-row");
@@ -78,7 +79,7 @@ for (const [file, compression] of [
     await pick(page, join(E2E, file));
     await expect(page.getByTestId("archive-format")).toContainText("OCI image layout");
     await expect(page.getByTestId("archive-synthesized")).toHaveCount(0);
-    // The layout's index.json is served as the registry's index: the platform picker chooses arm64.
+    // The layout's own manifest, served with the digest index.json names, which the client checks.
     await expect(page.getByTestId("manifest-verification").first()).toContainText(/matches Docker-Content-Digest/);
     await expectAllTrusted(page, 1);
   });
@@ -156,4 +157,57 @@ test("after a reload the page names the archive that was open and asks for it ag
   await (await chooser).setFiles(join(E2E, "test-oci-gzip-image.tar"));
   await expectAllTrusted(page, 1);
   expect(page.url()).toBe(url);
+});
+
+test("a multi-platform OCI layout: its index is served as a registry's, and the platform picker switches images", async ({ page }) => {
+  const built = await buildIndex({
+    images: [
+      { platform: { os: "linux", architecture: "amd64" }, layers: [{ entries: [{ path: "etc/arch", content: "amd64" }] }] },
+      { platform: { os: "linux", architecture: "arm64", variant: "v8" }, layers: [{ entries: [{ path: "etc/arch", content: "arm64" }] }] },
+    ],
+    attestations: true,
+  });
+  const blobs: BuiltBlob[] = [built.index, ...[...built.images, ...built.attestations].flatMap((i) => [i.manifest, i.config, ...i.layers])];
+  const bytes = buildTar([
+    { path: "oci-layout", content: '{"imageLayoutVersion":"1.0.0"}' },
+    ...blobs.map((b) => ({ path: `blobs/sha256/${b.digest.slice(7)}`, content: b.bytes })),
+    { path: "index.json", content: jsonBytes({ schemaVersion: 2, manifests: [{ mediaType: built.index.mediaType, digest: built.index.digest, size: built.index.size }] }) },
+  ]);
+  await pick(page, { name: "multi.tar", bytes });
+  const picker = page.getByTestId("platform-picker");
+  await expect(picker).toHaveValue("linux/amd64");
+  await expect(page.getByTestId("image-id")).toContainText(built.images[0]!.config.digest);
+  await expectAllTrusted(page, 1);
+  const arm = (await picker.locator("option").evaluateAll((opts) => opts.map((o) => (o as HTMLOptionElement).value))).find((v) => v.startsWith("linux/arm64"));
+  await picker.selectOption(arm ?? "linux/arm64");
+  await expect(page.getByTestId("image-id")).toContainText(built.images[1]!.config.digest);
+  await expectAllTrusted(page, 1);
+});
+
+test("a truncated archive, a manifest.json naming a missing member, a config with the wrong number of diff_ids: each its precise reason", async ({ page }) => {
+  const dive = new Uint8Array(readFileSync(join(FILETREE, "test-docker-image.tar")));
+  await pick(page, { name: "cut.tar", bytes: dive.subarray(0, 700_000) });
+  await expect(page.getByTestId("archive-error")).toContainText(/the archive is truncated: the stream ends inside the body of ".*layer\.tar" .*got \d+ of 1369600 bytes/i);
+
+  const config = jsonBytes({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [] } });
+  const oneDiffId = jsonBytes({ architecture: "amd64", os: "linux", rootfs: { type: "layers", diff_ids: [`sha256:${"0".repeat(64)}`] } });
+  const layer = buildTar([{ path: "hello", content: "hi" }]);
+  await pick(page, {
+    name: "missing.tar",
+    bytes: buildTar([
+      { path: "c.json", content: oneDiffId },
+      { path: "manifest.json", content: jsonBytes([{ Config: "c.json", Layers: ["gone/layer.tar"] }]) },
+    ]),
+  });
+  await expect(page.getByTestId("archive-error")).toContainText('Layer 1 of the image is "gone/layer.tar", but the archive has no such file');
+
+  await pick(page, {
+    name: "count.tar",
+    bytes: buildTar([
+      { path: "l/layer.tar", content: layer },
+      { path: "c.json", content: config },
+      { path: "manifest.json", content: jsonBytes([{ Config: "c.json", Layers: ["l/layer.tar"] }]) },
+    ]),
+  });
+  await expect(page.getByTestId("archive-error")).toContainText("The image: manifest.json lists 1 layer file, but its config's rootfs.diff_ids has 0");
 });

@@ -255,7 +255,8 @@ export function describeError(e: LayerscopeError): ErrorDescription {
     case "bad-archive":
       return {
         title: "Cannot open this archive",
-        detail: `${e.reason}.`,
+        // A sentence starts with a capital, but a file name keeps its spelling ("manifest.json is null").
+        detail: `${/^[a-z]+ /.test(e.reason) ? e.reason.charAt(0).toUpperCase() + e.reason.slice(1) : e.reason}.`,
         action:
           e.hint ??
           "Layerscope opens the tar written by docker save (or podman save), skopeo copy … oci-archive:FILE, or kaniko --tar-path. Check that the file is one of those, complete and uncompressed.",

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { digestBytes } from "../digest";
-import { buildTar, gzip, jsonBytes, type TarEntry } from "../testing";
+import { buildIndex, buildTar, gzip, jsonBytes, type BuiltBlob, type TarEntry } from "../testing";
 import { digestFromName, openArchive, parseManifestJson, type ArchiveSource, type OpenedArchive } from ".";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
@@ -125,6 +125,71 @@ describe("openArchive: docker save", () => {
     const r = await openArchive(s);
     expect(r.ok).toBe(true);
     expect(s.bytesRead()).toBeLessThan(64 * 1024);
+  });
+});
+
+/** An OCI image layout of `blobs` in a tar, index.json listing `top`; `manifestJson` makes it Docker 25's form. */
+function layoutTar(blobs: readonly BuiltBlob[], top: readonly unknown[], manifestJson?: unknown): Uint8Array {
+  const seen = new Set<string>();
+  const entries: TarEntry[] = [];
+  for (const b of blobs) {
+    if (seen.has(b.digest)) continue;
+    seen.add(b.digest);
+    entries.push({ path: `blobs/sha256/${b.digest.slice(7)}`, content: b.bytes });
+  }
+  return buildTar([
+    { path: "oci-layout", content: '{"imageLayoutVersion":"1.0.0"}' },
+    ...entries,
+    { path: "index.json", content: jsonBytes({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: top }) },
+    ...(manifestJson !== undefined ? [{ path: "manifest.json", content: jsonBytes(manifestJson) }] : []),
+  ]);
+}
+
+describe("openArchive: OCI image layouts", () => {
+  it("a multi-platform index (with attestations) is one image, served as the index, every blob registered", async () => {
+    const built = await buildIndex({
+      images: [
+        { platform: { os: "linux", architecture: "amd64" }, layers: [{ entries: [{ path: "a", content: "amd" }] }] },
+        { platform: { os: "linux", architecture: "arm64", variant: "v8" }, layers: [{ entries: [{ path: "a", content: "arm" }] }] },
+      ],
+      attestations: true,
+    });
+    const blobs = [built.index, ...[...built.images, ...built.attestations].flatMap((i) => [i.manifest, i.config, ...i.layers])];
+    const top = [{ mediaType: built.index.mediaType, digest: built.index.digest, size: built.index.size, annotations: { "org.opencontainers.image.ref.name": "v1" } }];
+    for (const readBytes of [1, 777, undefined]) {
+      const a = await open(layoutTar(blobs, top), readBytes);
+      expect(a.format).toBe("oci-layout");
+      expect(a.images).toHaveLength(1);
+      expect(a.images[0]).toMatchObject({ digest: built.index.digest, names: ["v1"], synthesized: false, mediaType: built.index.mediaType });
+      for (const b of blobs) expect(a.blobs.has(b.digest), b.digest).toBe(true);
+    }
+  });
+
+  it("an index child left out of the layout (a single-platform export) is skipped, not an error", async () => {
+    const built = await buildIndex({ images: [{ layers: [{ entries: [{ path: "a" }] }] }, { platform: { os: "linux", architecture: "arm64" }, layers: [{ entries: [{ path: "b" }] }] }] });
+    const [amd] = built.images;
+    const blobs = [built.index, amd!.manifest, amd!.config, ...amd!.layers];
+    const a = await open(layoutTar(blobs, [{ mediaType: built.index.mediaType, digest: built.index.digest, size: built.index.size }]));
+    expect(a.blobs.has(built.images[1]!.manifest.digest)).toBe(false);
+  });
+
+  it("Docker 25+: the OCI layout is read (real digests), named by io.containerd.image.name, even beside a manifest.json", async () => {
+    const built = await buildIndex({ images: [{ layers: [{ entries: [{ path: "a" }] }] }] });
+    const image = built.images[0]!;
+    const blobs = [image.manifest, image.config, ...image.layers];
+    const top = [{ ...image.descriptor, annotations: { "io.containerd.image.name": "docker.io/library/app:1", "org.opencontainers.image.ref.name": "1" } }];
+    const manifestJson = [{ Config: `blobs/sha256/${image.config.digest.slice(7)}`, RepoTags: ["app:1"], Layers: image.layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }];
+    const a = await open(layoutTar(blobs, top, manifestJson));
+    expect(a.format).toBe("docker-oci");
+    expect(a.images[0]).toMatchObject({ digest: image.manifest.digest, names: ["docker.io/library/app:1", "1"], synthesized: false });
+    expect(a.warnings).toEqual([]);
+  });
+
+  it("a layout manifest naming a layer blob the archive lacks is refused with both names", async () => {
+    const built = await buildIndex({ images: [{ layers: [{ entries: [{ path: "a" }] }] }] });
+    const image = built.images[0]!;
+    const reason = await failure(layoutTar([image.manifest, image.config], [image.descriptor]));
+    expect(reason).toContain(`layer 1 of image 1 of index.json (${image.layers[0]!.digest}) is "blobs/sha256/${image.layers[0]!.digest.slice(7)}", but the archive has no such file`);
   });
 });
 

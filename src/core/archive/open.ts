@@ -188,10 +188,11 @@ async function layoutDocument(
   if (parsed.value.kind === "index") {
     if (depth >= MAX_LAYOUT_DEPTH) return ok(bytes.value);
     for (const child of parsed.value.manifests) {
-      const c = await layoutDocument(source, index, child, `${what}, child ${child.digest}`, blobs, depth + 1);
       // An index child may be absent on purpose (a single-platform export of a multi-platform
       // image, attestation manifests left out): the page shows that child as not found.
-      if (!c.ok && !isMissing(c.error)) return c;
+      if (!index.members.has(blobPath(child.digest))) continue;
+      const c = await layoutDocument(source, index, child, `${what}, child ${child.digest}`, blobs, depth + 1);
+      if (!c.ok) return c;
     }
     return ok(bytes.value);
   }
@@ -206,10 +207,6 @@ async function layoutDocument(
     blobs.set(layer.digest, { kind: "member", ...l.value });
   }
   return ok(bytes.value);
-}
-
-function isMissing(e: LayerscopeError): boolean {
-  return e.kind === "bad-archive" && e.reason.includes("has no such file");
 }
 
 function layoutBlob(index: MemberIndex, digest: string, what: string): Result<ResolvedMember, LayerscopeError> {
