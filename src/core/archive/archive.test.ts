@@ -100,6 +100,27 @@ describe("openArchive: docker save", () => {
     expect(blob?.kind === "member" && blob.path).toBe("a/layer.tar");
   });
 
+  it("reads member names from PAX records and follows a hardlink member (named from the archive's root)", async () => {
+    const long = `${"d".repeat(120)}/layer.tar`;
+    const { tar, diffId } = await dockerSave({
+      layerName: "0123abcd/layer.tar",
+      layerEntries: [
+        { path: "x/layer.tar", pax: { path: long }, content: layerTar },
+        { path: "0123abcd/layer.tar", type: "hardlink", linkname: "x/layer.tar", pax: { linkpath: long } },
+      ],
+    });
+    for (const readBytes of [1, 513, undefined]) {
+      const blob = (await open(tar, readBytes)).blobs.get(diffId);
+      expect(blob?.kind === "member" && blob.path).toBe(long);
+    }
+  });
+
+  it("stops at the member limit with a clear reason", async () => {
+    const { tar } = await dockerSave({ extra: Array.from({ length: 20 }, (_, i) => ({ path: `junk/${i}`, content: "x" })) });
+    const r = await openArchive(source(tar), { maxMembers: 10 });
+    expect(!r.ok && r.error).toMatchObject({ kind: "bad-archive", reason: "the archive has more than 10 members; no image archive has that many" });
+  });
+
   it("takes a compressed layer's digest from its member name (kaniko) and its media type from its bytes", async () => {
     const gz = await gzip(layerTar);
     const digest = await digestBytes("sha256", gz);
