@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { LayerscopeError } from "./core/errors";
+import { ArchiveDropCard, ArchiveDropOverlay, ArchiveStatus } from "./features/archive/ArchiveOpen";
 import { CompareView } from "./features/compare/CompareView";
 import { ImageView } from "./features/image/ImageView";
 import { ReferenceForm } from "./features/image/ReferenceForm";
@@ -56,6 +57,7 @@ export function App() {
             </p>
           </div>
           <ReferenceForm urlImage={url.image} urlCompare={url.compare} onOpen={open} onCompare={openCompare} error={formError} onError={setFormError} />
+          <ArchiveStatus />
         </div>
       </header>
       <main className="mx-auto max-w-6xl px-4 py-5 sm:px-6">
@@ -82,11 +84,21 @@ export function App() {
           <StartPage />
         )}
       </main>
+      <ArchiveDropOverlay />
     </div>
   );
 }
 
 function StartPage() {
+  return (
+    <div className="space-y-3">
+      <ArchiveDropCard />
+      <StartTips />
+    </div>
+  );
+}
+
+function StartTips() {
   return (
     <div className="grid gap-3 text-sm text-slate-700 sm:grid-cols-3">
       <Tip title="Any registry">

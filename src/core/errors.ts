@@ -58,6 +58,11 @@ export type LayerscopeError =
   | { kind: "response-too-large"; registry: string; limit?: number }
   /** Any other answer from the registry, with its error code and message if it gave one. */
   | { kind: "registry-error"; registry: string; status: number; code?: string; message?: string }
+  /**
+   * A local image archive (docker save, OCI layout, kaniko tarball) that cannot be opened, or one
+   * of its images that cannot be shown: `reason` says what is wrong, `hint` what to do about it.
+   */
+  | { kind: "bad-archive"; reason: string; hint?: string }
   /** The user (or navigation) cancelled. Never shown as a failure. */
   | { kind: "aborted" };
 
@@ -246,6 +251,15 @@ export function describeError(e: LayerscopeError): ErrorDescription {
         title: `Registry error (HTTP ${e.status})`,
         detail: `${hostOf(e.registry)} answered ${e.status}${e.code ? ` ${e.code}` : ""}${e.message ? `: ${e.message}` : ""}.`,
         action: "Try again later; if it persists, the registry may not support this request.",
+      };
+    case "bad-archive":
+      return {
+        title: "Cannot open this archive",
+        // A sentence starts with a capital, but a file name keeps its spelling ("manifest.json is null").
+        detail: `${/^[a-z]+ /.test(e.reason) ? e.reason.charAt(0).toUpperCase() + e.reason.slice(1) : e.reason}.`,
+        action:
+          e.hint ??
+          "Layerscope opens the tar written by docker save (or podman save), skopeo copy … oci-archive:FILE, or kaniko --tar-path. Check that the file is one of those, complete and uncompressed.",
       };
     case "aborted":
       return { title: "Cancelled", detail: "The request was cancelled.", action: "Open the image again to restart." };

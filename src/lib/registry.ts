@@ -1,6 +1,7 @@
 import { createRegistryClient, type RegistryClient } from "../core/registry";
 import { credentialsStore } from "./credentials";
 import { recordingFetch, requestLog } from "./requestLog";
+import { archiveFetch, isArchiveRegistry } from "./archive";
 import { isSampleRegistry, sampleFetch } from "./sample";
 
 /** Vite's base URL ("/" or "/sub/") joined with "registry", never with a double slash. */
@@ -10,7 +11,8 @@ const clients = new Map<string, RegistryClient>();
 
 /**
  * The registry client for one registry host. The sample registry is served from static files
- * in public/ (so the sample opens with no network); every other registry goes through the proxy.
+ * in public/ (so the sample opens with no network), local archives from the file the user picked
+ * (src/lib/archive.ts); every other registry goes through the proxy.
  * Credentials are read from the in-memory store at request time, so logging in needs no new client.
  * Every request is recorded in {@link requestLog} (path, status, bytes, time; never headers we send)
  * for the teaching view's "pull, replayed".
@@ -22,7 +24,11 @@ export function registryClientFor(registry: string): RegistryClient {
       proxyBase,
       fetch: recordingFetch(
         requestLog,
-        isSampleRegistry(registry) ? sampleFetch(import.meta.env.BASE_URL) : (input, init) => globalThis.fetch(input, init),
+        isSampleRegistry(registry)
+          ? sampleFetch(import.meta.env.BASE_URL)
+          : isArchiveRegistry(registry)
+            ? archiveFetch
+            : (input, init) => globalThis.fetch(input, init),
         { proxyBase },
       ),
       credentials: (r: string) => credentialsStore.get(r),

@@ -4,6 +4,7 @@
  * like a registry behind our proxy, so the sample goes through exactly the same client, digest
  * checks and parsers as any real image — only the transport differs.
  */
+import { answer, mediaTypeOf, registryError, requestParts } from "./virtualRegistry";
 
 /**
  * A registry name nobody can own: ".local" is reserved for multicast DNS (RFC 6762), so it never
@@ -71,9 +72,7 @@ export function sampleFetch(baseUrl: string, staticFetch: typeof fetch = (input,
   };
 
   return async (input, init) => {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
-    const method = (init?.method ?? (input instanceof Request ? input.method : "GET")).toUpperCase();
-    const signal = init?.signal ?? undefined;
+    const { url, method, signal } = requestParts(input, init);
     signal?.throwIfAborted();
 
     const api = ROUTE.exec(new URL(url, "http://sample.invalid").pathname)?.[1];
@@ -142,23 +141,4 @@ async function getStatic(staticFetch: typeof fetch, url: string, signal: AbortSi
     return undefined;
   }
   return res;
-}
-
-/** The `mediaType` field of a manifest document; octet-stream when it has none (the parser then says why). */
-function mediaTypeOf(bytes: Uint8Array): string {
-  try {
-    const doc = JSON.parse(new TextDecoder().decode(bytes)) as { mediaType?: unknown };
-    return typeof doc.mediaType === "string" ? doc.mediaType : "application/octet-stream";
-  } catch {
-    return "application/octet-stream";
-  }
-}
-
-function registryError(status: number, code: string, message: string): Response {
-  return new Response(JSON.stringify({ errors: [{ code, message }] }), { status, headers: { "Content-Type": "application/json" } });
-}
-
-/** HEAD gets the same status and headers with no body. */
-function answer(method: string, res: Response): Response {
-  return method === "HEAD" ? new Response(null, { status: res.status, headers: res.headers }) : res;
 }

@@ -506,3 +506,32 @@ describe("API", () => {
     ]);
   });
 });
+
+describe("skip: random-access readers jump over bodies", () => {
+  it("gives the same summary as pushing every byte, having read only headers", () => {
+    const tar = buildTar([
+      { path: "a", content: "x".repeat(5000) },
+      { path: "b/", type: "dir" },
+      { path: "b/x", pax: { path: "b/" + "long".repeat(40) }, content: "y".repeat(700) },
+      { path: "c", type: "symlink", linkname: "a" },
+    ]);
+    const whole = parse(tar);
+    const p = createTarParser();
+    let pos = 0;
+    let read = 0;
+    while (pos < tar.length && !p.atEnd) {
+      if (p.skippable > 0) {
+        pos += p.skippable;
+        p.skip(p.skippable);
+        continue;
+      }
+      p.push(tar.subarray(pos, pos + BLOCK_SIZE));
+      pos += BLOCK_SIZE;
+      read += BLOCK_SIZE;
+    }
+    const s = p.end();
+    expect({ ...s, totalBytes: 0, trailingBytes: 0 }).toEqual({ ...whole, totalBytes: 0, trailingBytes: 0 });
+    expect(read).toBeLessThan(tar.length - 5000);
+    expect(() => createTarParser().skip(1)).toThrow(/cannot skip 1 bytes here/);
+  });
+});

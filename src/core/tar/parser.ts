@@ -74,6 +74,16 @@ export interface TarParser {
   readonly bytesSeen: number;
   /** The error that stopped parsing, if any (so a caller can stop early if it does not need to drain). */
   readonly error: TarError | undefined;
+  /**
+   * Bytes of body and padding the parser would skip next without looking at them (0 when it
+   * needs the next bytes: a header, a meta body, the end marker). A random-access reader (a
+   * File, an archive on disk) calls {@link skip} instead of reading them.
+   */
+  readonly skippable: number;
+  /** Advances over `n` ≤ {@link skippable} bytes as if they had been pushed, without reading them. */
+  skip(n: number): void;
+  /** True once the end marker has been read: the rest is trailing data. */
+  readonly atEnd: boolean;
 }
 
 const enum State {
@@ -727,6 +737,20 @@ export function createTarParser(options: TarParserOptions = {}): TarParser {
     },
     get error() {
       return failure;
+    },
+    get skippable() {
+      return state === State.Skip ? skip : 0;
+    },
+    skip(n: number) {
+      if (ended) throw new Error("createTarParser: skip after end()");
+      if (!Number.isSafeInteger(n) || n < 0 || n > (state === State.Skip ? skip : 0)) throw new Error(`createTarParser: cannot skip ${n} bytes here`);
+      // Exactly what push() does in the Skip state, minus the bytes.
+      skip -= n;
+      pos += n;
+      if (skip === 0 && state === State.Skip) state = State.Header;
+    },
+    get atEnd() {
+      return state === State.Trailing;
     },
   };
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState, type ReactNode } from "react";
 import { describeError, type ErrorDescription, type LayerscopeError } from "../../core/errors";
 import { SafeText } from "../../components/SafeText";
 import { CredentialsForm } from "./CredentialsForm";
+import { isArchiveRegistry } from "../../lib/archive";
 import { isSampleRegistry } from "../../lib/sample";
 
 /** A LayerscopeError, or something that escaped the core's Result discipline (a bug). */
@@ -67,7 +68,7 @@ export function ErrorPanel({
       {error.kind === "rate-limited" && (
         <RateLimitStatus retryAfterSeconds={error.retryAfterSeconds} limit={error.limit} remaining={error.remaining} autoRetry={autoRetry} />
       )}
-      {registry !== undefined && !isSampleRegistry(registry) && (
+      {registry !== undefined && !isSampleRegistry(registry) && !isArchiveRegistry(registry) && (
         <CredentialsForm registry={registry} refused={error.kind === "unauthorized" && error.hadCredentials} />
       )}
       {onRetry && error.kind !== "bad-reference" && !(error.kind === "rate-limited" && autoRetry) && (

@@ -5,7 +5,9 @@ import { Card, Field, Fields } from "../../components/Card";
 import { CopyableMono } from "../../components/Mono";
 import { SafeText } from "../../components/SafeText";
 import { credentialsStore } from "../../lib/credentials";
+import { isArchiveRegistry } from "../../lib/archive";
 import { isSampleRegistry } from "../../lib/sample";
+import { ArchiveImageView } from "../archive/ArchiveView";
 import { DocumentView } from "./DocumentView";
 import { ErrorPanel } from "./ErrorPanel";
 import { manifestByReferenceQuery } from "./queries";
@@ -26,6 +28,13 @@ export function ImageView({
 }) {
   const parsed = useMemo(() => parseReference(text), [text]);
   if (!parsed.ok) return hideBadReference ? null : <ErrorPanel compact error={parsed.error} />;
+  if (isArchiveRegistry(parsed.value.registry)) {
+    return (
+      <ArchiveImageView reference={parsed.value}>
+        <ParsedImageView reference={parsed.value} platform={platform} onPickPlatform={onPickPlatform} />
+      </ArchiveImageView>
+    );
+  }
   return <ParsedImageView reference={parsed.value} platform={platform} onPickPlatform={onPickPlatform} />;
 }
 
@@ -50,7 +59,7 @@ function ParsedImageView({
 
   return (
     <div className="space-y-4">
-      <ReferenceCard reference={reference} />
+      {!isArchiveRegistry(reference.registry) && <ReferenceCard reference={reference} />}
       <QueryView query={query} loading={`Fetching the manifest for ${familiar}…`}>
         {(fetched) => (
           <DocumentView

@@ -9,6 +9,7 @@ import { blobRequest } from "../../lib/layers/jobs";
 import type { LayerJobState } from "../../lib/layers/types";
 import { registryClientFor } from "../../lib/registry";
 import { requestLog, type LayerTiming, type RequestRecord } from "../../lib/requestLog";
+import { isArchiveRegistry } from "../../lib/archive";
 import { isSampleRegistry } from "../../lib/sample";
 import { useUrlState } from "../../lib/urlState";
 import { useSharedLayerJobs } from "../layers/LayerJobsContext";
@@ -598,6 +599,7 @@ function PullPart({
   const { states, timings } = useLayerSnapshot();
   const [url] = useUrlState();
   const sample = isSampleRegistry(registry);
+  const archive = isArchiveRegistry(registry);
   const layers = fetched.document.layers;
 
   const requests = useMemo(() => {
@@ -646,12 +648,13 @@ function PullPart({
         <Rich text={t.pullIntro(shownRef)} />
       </p>
       {sample && <Note>{t.pullSample}</Note>}
+      {archive && <Note>{t.pullArchive}</Note>}
       <ol className="space-y-3">
         <Step n={1} id="token" title={t.step.token}>
           <p>
             <Rich text={t.tokenProxy} />
           </p>
-          {!sample && (
+          {!sample && !archive && (
             <p className="text-xs text-slate-600">
               {requests.challenge !== undefined ? <Rich text={t.tokenChallenge(requests.challenge)} /> : t.tokenNoChallenge}
             </p>

@@ -17,6 +17,7 @@ import type { Descriptor } from "../../core/oci";
 import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, isTrusted, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
 import { basicAuthorization, blobUrl, type RegistryClient } from "../../core/registry";
 import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
+import { archiveBlobRequest } from "../archive";
 import { isSampleRegistry } from "../sample";
 import type { LayerJobs, LayerJobsOptions, LayerJobState } from "./types";
 
@@ -113,9 +114,12 @@ export function clearLayerCache(): void {
 
 /**
  * The URL and headers for one blob, as the registry client would request it: through the proxy,
- * with credentials as `Authorization: Basic`. The offline sample is served as static files.
+ * with credentials as `Authorization: Basic`. The offline sample is served as static files, a
+ * local archive's layers as `blob:` URLs of the file's slices.
  */
 export function blobRequest(client: RegistryClient, registry: string, repository: string, digest: string): BlobRequest {
+  const archived = archiveBlobRequest(registry, repository, digest);
+  if (archived !== undefined) return archived;
   if (isSampleRegistry(registry) && /^sha256:[a-f0-9]{64}$/.test(digest)) {
     return { url: `${import.meta.env.BASE_URL}sample/blobs/sha256/${digest.slice(7)}`, headers: {}, registry, repository };
   }

@@ -109,6 +109,8 @@ export const en = {
     `\`docker pull ${reference}\` takes the steps below. Beside each are the requests this page made for the same image through the Layerscope proxy.`,
   pullSample:
     "This is the offline sample: its files are bundled with the app and answered by a registry-shaped function in the page, so no proxy, no registry and no token are involved.",
+  pullArchive:
+    "This image comes from a local archive: a registry-shaped function in the page answers from the file you opened, and the layer workers read its slices from your disk, so no proxy, no registry and no token are involved.",
   colMethod: "method",
   colPath: "path",
   colStatus: "status",

@@ -104,6 +104,8 @@ export const zh: Messages = {
   pullIntro: (reference: string) =>
     `\`docker pull ${reference}\` 会依次执行下面这些步骤。每一步旁边列出的是本页为同一个镜像、经由 Layerscope 代理实际发出的请求。`,
   pullSample: "这是离线示例镜像：它的文件随应用一起打包，由页面内一个模拟镜像仓库接口的函数应答，因此不涉及代理、镜像仓库和令牌。",
+  pullArchive:
+    "这个镜像来自本地归档文件：页面内一个模拟镜像仓库接口的函数根据你打开的文件应答，各层由 worker 直接从你的磁盘读取文件片段，因此不涉及代理、镜像仓库和令牌。",
   colMethod: "方法",
   colPath: "路径",
   colStatus: "状态",
