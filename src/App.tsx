@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { LayerscopeError } from "./core/errors";
+import { CacheControl } from "./features/cache/CacheControl";
 import { CompareView } from "./features/compare/CompareView";
 import { ImageView } from "./features/image/ImageView";
 import { ReferenceForm } from "./features/image/ReferenceForm";
@@ -54,6 +55,7 @@ export function App() {
             <p className="text-sm text-slate-600">
               Inspect a container image straight from its registry: manifest, config and history, verified in your browser.
             </p>
+            <CacheControl />
           </div>
           <ReferenceForm urlImage={url.image} urlCompare={url.compare} onOpen={open} onCompare={openCompare} error={formError} onError={setFormError} />
         </div>
