@@ -285,9 +285,9 @@ export async function unpackEntries(p: PackedEntries, yieldFn: Yield = noYield):
         rawPath = ascii.subarray(from, asciiAt);
       }
       const o = i * NAMES;
-      const fl = flags.get(i);
-      // Property order and presence as the tar stage builds them, so a cached entry equals a fresh one.
-      out[i] = {
+      // One literal shape for every entry (fast to create), then the optional fields, present
+      // exactly when they were packed; key order does not matter to anything that reads them.
+      const e: { -readonly [K in keyof LayerEntry]: LayerEntry[K] } = {
         path,
         rawPath,
         type: p.dict[p.names[o]!] as EntryType,
@@ -299,13 +299,15 @@ export async function unpackEntries(p: PackedEntries, yieldFn: Yield = noYield):
         uname: p.dict[p.names[o + 3]!]!,
         gname: p.dict[p.names[o + 4]!]!,
         mtime: p.mtime[i]!,
-        ...(linkname !== undefined ? { linkname } : {}),
         whiteout: p.dict[p.names[o + 2]!] as WhiteoutKind,
-        ...(whiteoutTarget !== undefined ? { whiteoutTarget } : {}),
         headerOffset: p.headerOffset[i]!,
         dataOffset: p.dataOffset[i]!,
-        ...(fl !== undefined ? { flags: fl } : {}),
       };
+      if (linkname !== undefined) e.linkname = linkname;
+      if (whiteoutTarget !== undefined) e.whiteoutTarget = whiteoutTarget;
+      const fl = flags.get(i);
+      if (fl !== undefined) e.flags = fl;
+      out[i] = e;
     }
   }
   return out;
