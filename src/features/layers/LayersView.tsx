@@ -51,7 +51,8 @@ export function LayersView({ jobs, createdBy }: { readonly jobs: LayerJobs; read
           <span className="inline-flex flex-wrap items-center gap-2">
             <span data-testid="layers-summary">
               {states.length} layers · {done} done{running > 0 ? ` · ${running} running or queued` : ""}
-              {failed > 0 ? ` · ${failed} failed` : ""} · base layer first
+              {failed > 0 ? ` · ${failed} failed` : ""}
+              {fromCache > 0 ? ` · ${fromCache} from the cache` : ""} · base layer first
             </span>
             <button type="button" data-testid="layers-cancel-all" disabled={running === 0} onClick={() => jobs.cancel()} className={`${smallButton} disabled:opacity-40`}>
               Cancel all

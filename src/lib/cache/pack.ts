@@ -23,7 +23,7 @@
 import type { EntryType, LayerEntry, WhiteoutKind } from "../../core/pipeline/types";
 
 /** Entries handled between two yields to the event loop. */
-export const SLICE = 20_000;
+export const SLICE = 10_000;
 
 type NumberColumn = Uint32Array | Float64Array;
 

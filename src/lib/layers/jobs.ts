@@ -11,6 +11,10 @@
  * Modes (see src/workers/protocol.ts): "split" runs decompression and hashing of the blob in
  * one worker and diff_id hashing plus tar indexing in another, so a layer uses two cores;
  * "single" runs both stages in one worker. `npm run bench` compares them (bench/README.md).
+ *
+ * Before a layer is fetched, the persistent cache (lib/cache) is asked for it by blob digest; a
+ * verified layer stored earlier becomes the result with `source: "cache"` and no request. After
+ * a layer is verified twice and read to its end, it is stored there in the background.
  */
 import type { LayerscopeError } from "../../core/errors";
 import type { Descriptor } from "../../core/oci";
