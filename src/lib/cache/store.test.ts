@@ -60,6 +60,13 @@ function clock(): () => number {
   return () => ++t;
 }
 
+/** The estimated size of one `layer(…)` record (all of them are the same size). */
+async function oneLayerBytes(): Promise<number> {
+  const probe = createVerifiedCache({ backend: memoryBackend() });
+  await probe.putLayer(layer("z"));
+  return probe.getUsage().bytes;
+}
+
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
 describe("verified-only", () => {
@@ -111,10 +118,7 @@ describe("verified-only", () => {
 describe("LRU and the cap", () => {
   it("evicts the least recently used first; a hit counts as a use", async () => {
     const backend = memoryBackend();
-    const probe = createVerifiedCache({ backend });
-    await probe.putLayer(layer("a"));
-    const one = probe.getUsage().bytes;
-    await probe.clear();
+    const one = await oneLayerBytes();
 
     const cache = createVerifiedCache({ backend, now: clock(), capBytes: one * 2 + 10 });
     await cache.putLayer(layer("a"));
@@ -232,9 +236,7 @@ describe("damaged, old and foreign records", () => {
 
 describe("a full disk and two tabs", () => {
   it("quota exceeded: evicts half of what it holds and tries once more", async () => {
-    const probe = createVerifiedCache({ backend: memoryBackend() });
-    await probe.putLayer(layer("a"));
-    const one = probe.getUsage().bytes;
+    const one = await oneLayerBytes();
     // The browser allows 2.5 records, our cap would allow 10.
     const backend = memoryBackend({ quotaBytes: Math.floor(one * 2.5) });
     const cache = createVerifiedCache({ backend, now: clock(), capBytes: one * 10 });
@@ -252,10 +254,7 @@ describe("a full disk and two tabs", () => {
 
   it("two tabs writing at once through one lock: both counted, the cap held", async () => {
     const backend = memoryBackend();
-    const probe = createVerifiedCache({ backend });
-    await probe.putLayer(layer("z"));
-    const one = probe.getUsage().bytes;
-    await probe.clear();
+    const one = await oneLayerBytes();
     let tail: Promise<unknown> = Promise.resolve();
     const sharedLock = <T>(fn: () => Promise<T>): Promise<T> => {
       const run = tail.then(fn, fn);
