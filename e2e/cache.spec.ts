@@ -12,6 +12,9 @@ import { openDeepLink } from "./helpers/ui";
 import { manyEntriesImage } from "./setup/cache-fixtures";
 import { pushImage } from "./setup/fixtures";
 
+// Each test opens images two to four times, and the machine is shared: more than the default 30 s.
+test.describe.configure({ timeout: 90_000 });
+
 const row = (page: Page, i: number) => page.locator(`[data-testid="layer-row"][data-layer-index="${i}"]`);
 const cacheControl = (page: Page) => page.getByTestId("cache-control");
 
