@@ -52,7 +52,7 @@ export function App() {
               <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" width={22} height={22} className="self-center" />
               <span className="text-lg font-bold tracking-tight text-slate-900">Layerscope</span>
             </a>
-            <p className="text-sm text-slate-600">
+            <p className="min-w-[16rem] flex-1 text-sm text-slate-600">
               Inspect a container image straight from its registry: manifest, config and history, verified in your browser.
             </p>
             <CacheControl />
