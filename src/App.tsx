@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useQueryClient } from "@tanstack/react-query";
 import type { LayerscopeError } from "./core/errors";
 import { ArchiveDropCard, ArchiveDropOverlay, ArchiveStatus } from "./features/archive/ArchiveOpen";
+import { CacheControl } from "./features/cache/CacheControl";
 import { CompareView } from "./features/compare/CompareView";
 import { ImageView } from "./features/image/ImageView";
 import { ReferenceForm } from "./features/image/ReferenceForm";
@@ -52,9 +53,10 @@ export function App() {
               <img src={`${import.meta.env.BASE_URL}favicon.svg`} alt="" width={22} height={22} className="self-center" />
               <span className="text-lg font-bold tracking-tight text-slate-900">Layerscope</span>
             </a>
-            <p className="text-sm text-slate-600">
+            <p className="min-w-[16rem] flex-1 text-sm text-slate-600">
               Inspect a container image straight from its registry: manifest, config and history, verified in your browser.
             </p>
+            <CacheControl />
           </div>
           <ReferenceForm urlImage={url.image} urlCompare={url.compare} onOpen={open} onCompare={openCompare} error={formError} onError={setFormError} />
           <ArchiveStatus />

@@ -84,6 +84,8 @@ export interface E2EState {
   };
   /** On open: e2e/pictures:v1 and the sizes its chart and treemap must show (e2e/setup/pictures-fixtures.ts). */
   pictures: PicturesState;
+  /** On open: e2e/cache-wrongdiff:v1 = compare:v1's base blob under a config claiming `wrongDiffId` (e2e/setup/cache-fixtures.ts). */
+  cache: { wrongDiff: ImageFacts; wrongDiffId: string };
   /** Repositories per host, for building references. */
   repos: {
     basicPrivate: string; // private/app  (tag v1 = docker image, tag multi = index)

@@ -39,6 +39,7 @@ import {
 import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
 import { compareImages } from "./compare-fixtures";
 import { pushPictures } from "./pictures-fixtures";
+import { WRONG_DIFF_ID, wrongDiffIdImage } from "./cache-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -188,6 +189,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const big = bigImage();
     const flipped = flippedImage();
     const compare = compareImages();
+    const wrongDiff = wrongDiffIdImage(compare.v1);
     const openTarget = { base: `http://${hosts.open}` };
     const pictures = pushPictures(openTarget); // e2e/pictures:v1 (pictures-fixtures.ts), pushed beside the others
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
@@ -218,6 +220,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
         await pushImage(openTarget, "e2e/compare", "v1", compare.v1);
         await pushImage(openTarget, "e2e/compare", "v2", compare.v2);
+        // compare:v1's base blob under a config claiming another diff_id (cache-fixtures.ts).
+        await pushImage(openTarget, "e2e/cache-wrongdiff", "v1", wrongDiff);
       })(),
       (async () => {
         await pushImage(basicTarget, "private/app", "v1", docker);
@@ -275,6 +279,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         v2LayerSizes: compare.v2.layers.map((l) => l.size),
       },
       pictures: await pictures,
+      cache: { wrongDiff: imageFacts("e2e/cache-wrongdiff", "v1", wrongDiff), wrongDiffId: WRONG_DIFF_ID },
       repos: {
         basicPrivate: "private/app",
         tokenPublic: "public/app",

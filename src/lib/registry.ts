@@ -1,4 +1,6 @@
 import { createRegistryClient, type RegistryClient } from "../core/registry";
+import { appCache } from "./cache";
+import { cachedDocumentsFetch } from "./cache/fetch";
 import { credentialsStore } from "./credentials";
 import { recordingFetch, requestLog } from "./requestLog";
 import { archiveFetch, isArchiveRegistry } from "./archive";
@@ -15,20 +17,25 @@ const clients = new Map<string, RegistryClient>();
  * (src/lib/archive.ts); every other registry goes through the proxy.
  * Credentials are read from the in-memory store at request time, so logging in needs no new client.
  * Every request is recorded in {@link requestLog} (path, status, bytes, time; never headers we send)
- * for the teaching view's "pull, replayed".
+ * for the teaching view's "pull, replayed". Manifests and configs named by a digest that the
+ * persistent cache holds are answered from it before that (no request, so no row).
  */
 export function registryClientFor(registry: string): RegistryClient {
   let client = clients.get(registry);
   if (!client) {
     client = createRegistryClient({
       proxyBase,
-      fetch: recordingFetch(
-        requestLog,
-        isSampleRegistry(registry)
-          ? sampleFetch(import.meta.env.BASE_URL)
-          : isArchiveRegistry(registry)
-            ? archiveFetch
-            : (input, init) => globalThis.fetch(input, init),
+      fetch: cachedDocumentsFetch(
+        appCache,
+        recordingFetch(
+          requestLog,
+          isSampleRegistry(registry)
+            ? sampleFetch(import.meta.env.BASE_URL)
+            : isArchiveRegistry(registry)
+              ? archiveFetch
+              : (input, init) => globalThis.fetch(input, init),
+          { proxyBase },
+        ),
         { proxyBase },
       ),
       credentials: (r: string) => credentialsStore.get(r),

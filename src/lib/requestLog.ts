@@ -192,8 +192,8 @@ export interface LayerTiming {
   readonly startedAt?: number;
   readonly endedAt?: number;
   /**
-   * True when the layer went straight to "done" without downloading: a verified result kept in
-   * this tab was reused, and no request was made.
+   * True when the layer went straight to "done" without downloading: a verified result from the
+   * persistent cache (lib/cache) was reused, and no request was made.
    */
   readonly fromCache: boolean;
 }

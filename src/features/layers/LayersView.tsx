@@ -27,6 +27,7 @@ export function LayersView({ jobs, createdBy }: { readonly jobs: LayerJobs; read
   const running = states.filter(isRunning).length;
   const done = states.filter((s) => s.progress.stage === "done").length;
   const failed = states.filter((s) => s.progress.stage === "failed").length;
+  const fromCache = states.filter((s) => s.source === "cache").length;
   // The list shows a new selection at once; the tree (hundreds of ms for 200 000 entries) follows.
   const shown = useDeferredValue(selected);
   const selectedState = states.find((s) => s.layerIndex === shown);
@@ -50,7 +51,8 @@ export function LayersView({ jobs, createdBy }: { readonly jobs: LayerJobs; read
           <span className="inline-flex flex-wrap items-center gap-2">
             <span data-testid="layers-summary">
               {states.length} layers · {done} done{running > 0 ? ` · ${running} running or queued` : ""}
-              {failed > 0 ? ` · ${failed} failed` : ""} · base layer first
+              {failed > 0 ? ` · ${failed} failed` : ""}
+              {fromCache > 0 ? ` · ${fromCache} from the cache` : ""} · base layer first
             </span>
             <button type="button" data-testid="layers-cancel-all" disabled={running === 0} onClick={() => jobs.cancel()} className={`${smallButton} disabled:opacity-40`}>
               Cancel all
@@ -77,6 +79,7 @@ export function LayersView({ jobs, createdBy }: { readonly jobs: LayerJobs; read
             ))}
           </ol>
         )}
+        {fromCache > 0 && <CacheSummary fromCache={fromCache} total={states.length} />}
         {selected === undefined && states.length > 0 && (
           <p className="border-t border-slate-200 px-4 py-2 text-xs text-slate-600">Select a layer (click, or Enter) to see its files.</p>
         )}
@@ -200,6 +203,7 @@ function LayerRow({
           )}
           {r && <span className="tabular-nums text-slate-600">{r.totals.entries.toLocaleString("en-US")} entries</span>}
           <StageBadge state={s} />
+          {s.source === "cache" && <FromCacheBadge cachedAt={s.cachedAt} />}
           {r?.partial && <PartialBadge />}
           {t === "untrusted" && <UntrustedBadge title={untrustedReason(s)} />}
           {r && r.warnings.length > 0 && <Badge tone="warn">{r.warnings.length === 1 ? "1 warning" : `${r.warnings.length} warnings`}</Badge>}
@@ -227,6 +231,39 @@ function StageBadge({ state: s }: { readonly state: LayerJobState }) {
     case "downloading":
       return <Badge tone="info">running</Badge>;
   }
+}
+
+/** Short date of when a cached layer was verified and stored: "24 Nov 2026, 14:05". */
+function verifiedDate(ms: number | undefined): string {
+  if (ms === undefined) return "earlier";
+  return new Date(ms).toLocaleString("en-GB", { day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+}
+
+/** The layer's result came from this browser's persistent cache: verified when stored, nothing downloaded now. */
+function FromCacheBadge({ cachedAt }: { readonly cachedAt: number | undefined }) {
+  const when = verifiedDate(cachedAt);
+  return (
+    <span
+      data-testid="layer-source"
+      data-source="cache"
+      title={`Read from this browser's cache: its blob digest and diff_id were verified when it was stored (${when}); nothing was downloaded now. The diff_id is compared with this image's config again.`}
+      className="inline-flex items-center gap-1 rounded bg-sky-50 px-1.5 py-px text-[11px] font-medium text-sky-800 ring-1 ring-inset ring-sky-300"
+    >
+      from cache <span className="font-normal text-sky-700">(verified {when})</span>
+    </span>
+  );
+}
+
+function CacheSummary({ fromCache, total }: { readonly fromCache: number; readonly total: number }) {
+  return (
+    <p data-testid="layers-cache-summary" className="border-t border-slate-200 bg-sky-50/50 px-4 py-2 text-xs text-slate-700">
+      <span className="font-medium text-sky-900">
+        {fromCache} of {total} {total === 1 ? "layer" : "layers"} from the cache
+      </span>{" "}
+      — verified when they were stored, read back from this browser with no download. Manifests and configs named by a digest come from the cache too; a tag is
+      always resolved at the registry.
+    </p>
+  );
 }
 
 export function UntrustedBadge({ title }: { readonly title: string }) {

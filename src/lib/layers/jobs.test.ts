@@ -2,12 +2,14 @@
  * The layer-jobs store with fake workers: the pool, lazy start, immutable snapshots, progress
  * throttling, cancel → terminate, retry alone, the verified-only cache, dispose.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Descriptor } from "../../core/oci";
 import type { LayerIndex } from "../../core/pipeline";
 import { createRegistryClient } from "../../core/registry";
 import type { LayerWorkerRequest, WorkerEvent } from "../../workers/protocol";
-import { clearLayerCache, createLayerJobs, type WorkerKind, type WorkerLike } from "./jobs";
+import { createVerifiedCache, type VerifiedCache } from "../cache/store";
+import { memoryBackend } from "../cache/storage";
+import { createLayerJobs, type WorkerKind, type WorkerLike } from "./jobs";
 
 class FakeWorker implements WorkerLike {
   onmessage: ((event: MessageEvent) => void) | null = null;
@@ -51,14 +53,15 @@ function result(i: number, desc: Descriptor, trusted = true): LayerIndex {
 
 const client = createRegistryClient({ proxyBase: "/registry", credentials: () => ({ username: "u", password: "p" }) });
 
-function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split" } = {}) {
+function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split"; layerCache?: VerifiedCache; diffIds?: string[] } = {}) {
   const workers: FakeWorker[] = [];
   const layers = Array.from({ length: n }, (_, i) => d(i + 1));
   const jobs = createLayerJobs(
     client,
-    { registry: "r.test", repository: "team/app", layers, diffIds: layers.map(() => `sha256:${"d".repeat(64)}`), poolSize: opts.poolSize ?? 2 },
+    { registry: "r.test", repository: "team/app", layers, diffIds: opts.diffIds ?? layers.map(() => `sha256:${"d".repeat(64)}`), poolSize: opts.poolSize ?? 2 },
     {
       mode: opts.mode ?? "single",
+      ...(opts.layerCache !== undefined ? { layerCache: opts.layerCache } : { cache: false }),
       idleTimeoutMs: 50,
       createWorker: (kind) => {
         const w = new FakeWorker(kind);
@@ -70,7 +73,6 @@ function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split" }
   return { jobs, workers, layers };
 }
 
-beforeEach(() => clearLayerCache());
 afterEach(() => vi.useRealTimers());
 
 describe("createLayerJobs", () => {
@@ -200,22 +202,59 @@ describe("createLayerJobs", () => {
     jobs.dispose();
   });
 
-  it("verified layers are cached by digest; untrusted ones are not", () => {
-    const first = setup(2);
+  it("verified layers are kept in the persistent cache by digest and reused with source 'cache'; untrusted ones are not", async () => {
+    const layerCache = createVerifiedCache({ backend: memoryBackend() });
+    const first = setup(2, { layerCache });
     first.jobs.start();
+    await vi.waitFor(() => expect(first.workers).toHaveLength(2)); // both missed the cache
     first.workers[0]!.emit({ type: "done", runId: first.workers[0]!.lastRun.runId, result: result(0, first.layers[0]!) });
     first.workers[1]!.emit({ type: "done", runId: first.workers[1]!.lastRun.runId, result: result(1, first.layers[1]!, false) });
     expect(first.jobs.getSnapshot()[1]!.progress.stage).toBe("done");
+    expect(first.jobs.getSnapshot()[0]!.source).toBe("network");
+    await vi.waitFor(() => expect(layerCache.getUsage().layers).toBe(1));
     first.jobs.dispose();
 
-    const again = setup(2);
+    const again = setup(2, { layerCache });
     again.jobs.start();
     // Layer 0 comes from the cache; layer 1 (digest mismatch) is fetched again.
-    expect(again.jobs.getSnapshot()[0]!.progress.stage).toBe("done");
-    expect(again.jobs.getSnapshot()[0]!.result?.layerIndex).toBe(0);
-    expect(again.workers).toHaveLength(1);
+    await vi.waitFor(() => expect(again.jobs.getSnapshot()[0]!.progress.stage).toBe("done"));
+    expect(again.jobs.getSnapshot()[0]).toMatchObject({ source: "cache", result: { layerIndex: 0, digestVerdict: { status: "verified" }, diffIdVerdict: { status: "verified" } } });
+    expect(again.jobs.getSnapshot()[0]!.cachedAt).toBeTypeOf("number");
+    await vi.waitFor(() => expect(again.workers).toHaveLength(1));
     expect(again.workers[0]!.lastRun.job.layerIndex).toBe(1);
     again.jobs.dispose();
+  });
+
+  it("a cached layer under a config claiming another diff_id shows the mismatch without a download", async () => {
+    const layerCache = createVerifiedCache({ backend: memoryBackend() });
+    const first = setup(1, { layerCache });
+    first.jobs.start();
+    await vi.waitFor(() => expect(first.workers).toHaveLength(1));
+    first.workers[0]!.emit({ type: "done", runId: first.workers[0]!.lastRun.runId, result: result(0, first.layers[0]!) });
+    await vi.waitFor(() => expect(layerCache.getUsage().layers).toBe(1));
+    first.jobs.dispose();
+
+    const other = `sha256:${"f".repeat(64)}`;
+    const again = setup(1, { layerCache, diffIds: [other] });
+    again.jobs.start();
+    await vi.waitFor(() => expect(again.jobs.getSnapshot()[0]!.progress.stage).toBe("done"));
+    expect(again.jobs.getSnapshot()[0]).toMatchObject({
+      source: "cache",
+      result: { diffId: other, digestVerdict: { status: "verified" }, diffIdVerdict: { status: "mismatch", expected: other, actual: `sha256:${"d".repeat(64)}` } },
+    });
+    expect(again.workers).toHaveLength(0);
+    again.jobs.dispose();
+  });
+
+  it("cancelling a layer while its cache lookup runs keeps it cancelled", async () => {
+    const layerCache = createVerifiedCache({ backend: memoryBackend() });
+    const { jobs, workers } = setup(1, { layerCache });
+    jobs.start();
+    jobs.cancel(0);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(jobs.getSnapshot()[0]!.progress.stage).toBe("cancelled");
+    expect(workers).toHaveLength(0);
+    jobs.dispose();
   });
 
   it("split mode starts a blob and a tar worker joined by a MessageChannel", () => {

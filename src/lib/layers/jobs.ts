@@ -11,15 +11,20 @@
  * Modes (see src/workers/protocol.ts): "split" runs decompression and hashing of the blob in
  * one worker and diff_id hashing plus tar indexing in another, so a layer uses two cores;
  * "single" runs both stages in one worker. `npm run bench` compares them (bench/README.md).
+ *
+ * Before a layer is fetched, the persistent cache (lib/cache) is asked for it by blob digest; a
+ * verified layer stored earlier becomes the result with `source: "cache"` and no request. After
+ * a layer is verified twice and read to its end, it is stored there in the background.
  */
 import type { LayerscopeError } from "../../core/errors";
 import type { Descriptor } from "../../core/oci";
-import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, isTrusted, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
+import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
 import { basicAuthorization, blobUrl, type RegistryClient } from "../../core/registry";
 import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
 import { archiveBlobRequest } from "../archive";
+import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from "../cache";
 import { isSampleRegistry } from "../sample";
-import type { LayerJobs, LayerJobsOptions, LayerJobState } from "./types";
+import type { LayerJobs, LayerJobsOptions, LayerJobState, LayerSource } from "./types";
 
 export type LayerJobsMode = "single" | "split";
 
@@ -33,8 +38,6 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 15_000;
 export const PROGRESS_INTERVAL_MS = 100;
 /** Throughput is measured over this recent window. */
 const RATE_WINDOW_MS = 1500;
-/** Verified results kept by digest (content-addressed, so never stale); untrusted ones never. */
-const CACHE_LAYERS = 8;
 /**
  * A layer cut short by the network (connection reset, registry gone for a moment) is run again
  * this many times by itself, from byte 0 with fresh hash state, before the failure is shown
@@ -67,8 +70,10 @@ export interface LayerJobsTuning {
   readonly limits?: LayerLimits;
   /** Force the gzip engine choice (undefined: native where the browser has it). */
   readonly nativeGzip?: boolean;
-  /** Use the in-memory cache of verified layers (default true). */
+  /** Use the persistent cache of verified layers (default true). */
   readonly cache?: boolean;
+  /** The cache to use (default: the app's, lib/cache). */
+  readonly layerCache?: VerifiedCache;
   readonly createWorker?: (kind: WorkerKind) => WorkerLike;
 }
 
@@ -82,32 +87,6 @@ function defaultCreateWorker(kind: WorkerKind): WorkerLike {
     case "tar":
       return new Worker(new URL("../../workers/tar.worker.ts", import.meta.url), { type: "module", name: "layerscope-tar" });
   }
-}
-
-// ── the verified-layer cache ────────────────────────────────────────────────────────────────────
-
-const cache = new Map<string, LayerIndex>();
-const cacheKey = (digest: string, diffId: string | undefined): string => `${digest}\n${diffId ?? ""}`;
-
-function cacheGet(digest: string, diffId: string | undefined): LayerIndex | undefined {
-  const key = cacheKey(digest, diffId);
-  const hit = cache.get(key);
-  if (hit) {
-    cache.delete(key);
-    cache.set(key, hit); // most recently used last
-  }
-  return hit;
-}
-
-function cachePut(result: LayerIndex): void {
-  if (!isTrusted(result)) return; // D1: an untrusted layer is never cached
-  cache.set(cacheKey(result.digest, result.diffId), result);
-  while (cache.size > CACHE_LAYERS) cache.delete(cache.keys().next().value!);
-}
-
-/** For tests: forget every cached layer. */
-export function clearLayerCache(): void {
-  cache.clear();
 }
 
 // ── the blob request a worker makes ─────────────────────────────────────────────────────────────
@@ -151,6 +130,8 @@ interface Mutable {
   progress: LayerProgress;
   result?: LayerIndex;
   error?: LayerscopeError;
+  source?: LayerSource;
+  cachedAt?: number;
 }
 
 const ZERO = { compressedBytes: 0, uncompressedBytes: 0, entries: 0, bytesPerSecond: 0 } as const;
@@ -164,7 +145,9 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const poolSize = Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE);
   const idleTimeoutMs = tuning.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const createWorker = tuning.createWorker ?? defaultCreateWorker;
-  const useCache = tuning.cache ?? true;
+  // The persistent cache of verified layers (lib/cache): looked up before a layer is fetched,
+  // written after a layer verified. Content-addressed by the blob digest, so it never goes stale.
+  const layerCache = (tuning.cache ?? true) ? (tuning.layerCache ?? appCache()) : undefined;
 
   const listeners = new Set<() => void>();
   const layers: readonly Descriptor[] = options.layers;
@@ -180,6 +163,9 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   let nextRunId = 1;
   let started = false;
   let disposed = false;
+  /** Layers whose cache lookup is under way: queued, but not fetched until the answer comes. */
+  const lookingUp = new Set<number>();
+  let lookedUp = false;
 
   function freeze(i: number, descriptor: Descriptor, m: Mutable): LayerJobState {
     return {
@@ -189,6 +175,8 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       progress: m.progress,
       ...(m.result !== undefined ? { result: m.result } : {}),
       ...(m.error !== undefined ? { error: m.error } : {}),
+      ...(m.source !== undefined ? { source: m.source } : {}),
+      ...(m.cachedAt !== undefined ? { cachedAt: m.cachedAt } : {}),
     };
   }
 
@@ -271,30 +259,56 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
 
   function pump(): void {
     if (!started || disposed) return;
-    while (running.size < poolSize && queue.length > 0) {
-      const i = queue[0]!;
-      const d = layers[i]!;
-      const cached = useCache ? cacheGet(d.digest, options.diffIds[i]) : undefined;
-      if (cached) {
-        queue.shift();
-        const result: LayerIndex = { ...cached, layerIndex: i };
-        set(i, {
-          result,
-          progress: {
-            stage: "done",
-            compressedBytes: result.compressedSize,
-            compressedTotal: d.size,
-            uncompressedBytes: result.uncompressedSize,
-            entries: result.entries.length,
-            bytesPerSecond: 0,
-          },
-        });
-        continue;
-      }
+    while (running.size < poolSize) {
+      // The first queued layer not waiting for its cache lookup.
+      const at = queue.findIndex((i) => !lookingUp.has(i));
+      if (at < 0) return;
       const lane = acquireLane();
       if (!lane) return;
-      queue.shift();
+      const i = queue[at]!;
+      queue.splice(at, 1);
       begin(i, lane);
+    }
+  }
+
+  /**
+   * Asks the persistent cache about every queued layer at once (each answer is one small read
+   * for a miss). A hit becomes the layer's result with source "cache" — no worker, no request;
+   * a miss (or a stored layer that cannot stand in, see reuseStoredLayer) is fetched as usual.
+   */
+  function lookUpAll(cache: VerifiedCache): void {
+    for (const i of queue) {
+      lookingUp.add(i);
+      const d = layers[i]!;
+      void cache.getLayer(d.digest).then(
+        (stored) => {
+          // Cancelled, retried or disposed meanwhile: the answer no longer applies.
+          if (disposed || !lookingUp.delete(i)) return;
+          const result = stored ? reuseStoredLayer(stored, d, options.diffIds[i], i) : undefined;
+          const at = queue.indexOf(i);
+          if (stored && result && at >= 0) {
+            queue.splice(at, 1);
+            set(i, {
+              result,
+              source: "cache",
+              cachedAt: stored.storedAt,
+              progress: {
+                stage: "done",
+                compressedBytes: result.compressedSize,
+                compressedTotal: d.size,
+                uncompressedBytes: result.uncompressedSize,
+                entries: result.entries.length,
+                bytesPerSecond: 0,
+              },
+            });
+          }
+          pump();
+        },
+        () => {
+          lookingUp.delete(i);
+          pump();
+        },
+      );
     }
   }
 
@@ -399,9 +413,10 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     }
     const seconds = (performance.now() - run.started) / 1000;
     const failed = error !== undefined || result === undefined;
-    if (result !== undefined && useCache) cachePut(result);
+    // D1: only a layer verified twice and read to its end is kept; in the background.
+    if (result !== undefined && layerCache !== undefined && !disposed && isStorableLayer(result)) void layerCache.putLayer(result);
     set(i, {
-      ...(result !== undefined ? { result } : {}),
+      ...(result !== undefined ? { result, source: "network" as const } : {}),
       ...(error !== undefined ? { error } : {}),
       progress: {
         ...m.progress,
@@ -425,6 +440,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       killLane(run.lane);
     } else if (q >= 0) {
       queue.splice(q, 1);
+      lookingUp.delete(i);
     } else {
       return;
     }
@@ -443,6 +459,10 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     start() {
       if (disposed) return;
       started = true;
+      if (layerCache !== undefined && !lookedUp) {
+        lookedUp = true;
+        lookUpAll(layerCache);
+      }
       pump();
     },
     cancel(layerIndex) {
@@ -458,11 +478,16 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       if (disposed || running.has(layerIndex) || queue.includes(layerIndex)) return;
       const d = layers[layerIndex];
       if (!d) return;
-      // Alone and first: from byte 0, with fresh hash state (a new run in a worker).
+      // Alone and first: from byte 0, with fresh hash state (a new run in a worker), from the network.
       autoRetries.delete(layerIndex);
       queue.unshift(layerIndex);
       set(layerIndex, { progress: { stage: "queued", compressedTotal: d.size, ...ZERO } });
       started = true;
+      if (layerCache !== undefined && !lookedUp) {
+        lookedUp = true;
+        lookUpAll(layerCache);
+        lookingUp.delete(layerIndex);
+      }
       pump();
     },
     dispose() {

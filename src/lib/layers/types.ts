@@ -18,7 +18,17 @@ export interface LayerJobState {
   readonly result?: LayerIndex;
   /** Why the layer failed or was cancelled (kind "aborted"). */
   readonly error?: LayerscopeError;
+  /**
+   * Where the result came from once there is one: "network" (downloaded and verified now) or
+   * "cache" (verified when it was stored, at `cachedAt`, and read back from this browser's
+   * persistent cache with no request). Undefined before a result.
+   */
+  readonly source?: LayerSource;
+  /** For source "cache": when the layer was verified and stored (ms since the epoch). */
+  readonly cachedAt?: number;
 }
+
+export type LayerSource = "network" | "cache";
 
 export interface LayerJobsOptions {
   readonly registry: string;

@@ -144,8 +144,8 @@ export const en = {
   decompressStep: (formats: string, total: string) => `Decompress each blob (${formats}) into its tar: ${total} so far.`,
   diffIdStep: (verified: number, layers: number) =>
     `Hash every uncompressed tar to its end and compare with rootfs.diff_ids: ${verified} of ${layers} verified. Then each layer is unpacked into its own directory, named through its chain ID.`,
-  noRequests: "No request for this step was recorded in this tab (it may have been answered from the page's cache).",
-  fromCache: "no request: verified earlier in this tab",
+  noRequests: "No request for this step was recorded in this tab (it may have been answered from this browser's cache of verified documents).",
+  fromCache: "no request: verified earlier and read from this browser's cache",
   inWorker: "worker",
   formatCount: (format: string, n: number) => `${format} ×${n}`,
 

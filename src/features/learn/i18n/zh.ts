@@ -136,7 +136,7 @@ export const zh: Messages = {
   diffIdStep: (verified: number, layers: number) =>
     `把每个未压缩的 tar 完整读完并计算哈希，与 rootfs.diff_ids 比对：${layers} 个中已有 ${verified} 个校验通过。随后每一层被解包到各自的目录中，目录通过它的 chain ID 来查找。`,
   noRequests: "本标签页没有记录到这一步的请求（可能直接使用了页面缓存）。",
-  fromCache: "未发请求：本标签页先前已校验过",
+  fromCache: "未发请求：先前已校验，从本浏览器的缓存读取",
   inWorker: "worker",
   formatCount: (format: string, n: number) => `${format} ×${n}`,
 
