@@ -38,6 +38,7 @@ import {
 } from "./services";
 import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
 import { compareImages } from "./compare-fixtures";
+import { historyImage } from "./history-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -187,6 +188,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const big = bigImage();
     const flipped = flippedImage();
     const compare = compareImages();
+    const history = await historyImage();
     const openTarget = { base: `http://${hosts.open}` };
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
@@ -215,6 +217,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
         await pushImage(openTarget, "e2e/compare", "v1", compare.v1);
         await pushImage(openTarget, "e2e/compare", "v2", compare.v2);
+        await pushImage(openTarget, "e2e/history", "v1", history); // history-fixtures.ts, e2e/history.spec.ts
       })(),
       (async () => {
         await pushImage(basicTarget, "private/app", "v1", docker);
@@ -264,6 +267,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         layersTrailing: imageFacts("e2e/layers-trailing", "v1", trailing),
         layersBig: imageFacts("e2e/layers-big", "v1", big),
         layersFlipped: imageFacts("e2e/layers-flipped", "v1", flipped),
+        history: imageFacts("e2e/history", "v1", history),
       },
       compare: {
         v1: imageFacts("e2e/compare", "v1", compare.v1),

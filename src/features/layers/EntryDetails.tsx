@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { CopyButton } from "../../components/CopyButton";
 import { SafeText } from "../../components/SafeText";
 import { formatBytes, formatExactBytes } from "../../lib/format";
+import { HistoryButton } from "../history/HistoryButton";
 import { clip, modeString, nameParts, ownerLabel, partsToString } from "./format";
 import type { LayerChanges } from "./model";
 import type { TreeNode } from "./tree";
@@ -25,6 +26,7 @@ export function EntryDetails({ node, changes }: { readonly node: TreeNode; reado
               <SafeText text={clip(node.path, MAX_DETAIL_CHARS).text} />
             </code>
             <CopyButton text={node.path} />
+            <HistoryButton path={node.path} />
           </span>
         </Row>
         {e && e.path !== node.path && (

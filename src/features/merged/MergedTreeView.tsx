@@ -9,6 +9,7 @@ import { onTreeKeyDown } from "../layers/treeKeys";
 import { filterTree, visibleRows, type SortOrder, type TreeNode } from "../layers/tree";
 import type { MergedRow, MergedTree } from "./model";
 import { LayerChip, layerTitle } from "./LayerChip";
+import { HistoryButton } from "../history/HistoryButton";
 
 /** Height of the scroll viewport (px). */
 const VIEWPORT_HEIGHT = ROW_HEIGHT * 20;
@@ -489,9 +490,12 @@ function MergedDetails({
     <div data-testid="merged-details" data-path={node.path} className="border-t border-slate-200 bg-slate-50/60 px-4 py-2 text-[12.5px]">
       <dl className="grid grid-cols-1 gap-x-4 gap-y-0.5 sm:grid-cols-[8rem_minmax(0,1fr)]">
         <Row label={row?.kind === "deleted" ? "Deleted" : "Path"}>
-          <code className="max-h-24 min-w-0 overflow-auto font-mono [overflow-wrap:anywhere]">
-            <SafeText text={clip(node.path, MAX_DETAIL_CHARS).text} />
-          </code>
+          <span className="inline-flex max-w-full items-start gap-2">
+            <code className="max-h-24 min-w-0 overflow-auto font-mono [overflow-wrap:anywhere]">
+              <SafeText text={clip(node.path, MAX_DETAIL_CHARS).text} />
+            </code>
+            <HistoryButton path={node.path} />
+          </span>
         </Row>
         {row?.kind === "present" && (
           <Row label="Provided by">
@@ -553,6 +557,7 @@ function MergedDetails({
                 </li>
               ))}
             </ul>
+            <HistoryButton path={node.path} label={`History of all ${row.entry.hides.length + 1} versions`} />
           </Row>
         )}
         {node.isDir && (

@@ -1,0 +1,32 @@
+import { useCallback, useState, useSyncExternalStore } from "react";
+import type { LayerJobs } from "../../lib/layers/types";
+import { useFileAction, useFileActions } from "../files/actions";
+import { HistoryPanel } from "./HistoryPanel";
+import type { ReadVersion } from "./reader";
+
+/**
+ * Listens for `open-history {path}` on the image's file-actions bus and shows the history panel
+ * for that path, over the image's layer results. One per image (beside the layers view).
+ */
+export function HistoryHost({
+  jobs,
+  createdBy,
+  read,
+}: {
+  readonly jobs: LayerJobs;
+  readonly createdBy: readonly (string | undefined)[] | undefined;
+  /** Reads one version's bytes; undefined when no reader is wired (the panel then shows no text diff). */
+  readonly read?: ReadVersion;
+}) {
+  const [path, setPath] = useState<string | undefined>(undefined);
+  const actions = useFileActions();
+  useFileAction(
+    "open-history",
+    useCallback((a: { readonly path: string }) => setPath(a.path), []),
+  );
+  const subscribe = useCallback((onChange: () => void) => jobs.subscribe(onChange), [jobs]);
+  const getSnapshot = useCallback(() => jobs.getSnapshot(), [jobs]);
+  const states = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
+  if (path === undefined) return null;
+  return <HistoryPanel key={path} path={path} states={states} createdBy={createdBy} read={read} actions={actions} onClose={() => setPath(undefined)} />;
+}
