@@ -18,7 +18,7 @@ import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, isTrusted, type LayerIndex, type 
 import { basicAuthorization, blobUrl, type RegistryClient } from "../../core/registry";
 import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
 import { isSampleRegistry } from "../sample";
-import type { LayerJobs, LayerJobsOptions, LayerJobState } from "./types";
+import type { LayerJobs, LayerJobsOptions, LayerJobState, LayerSource } from "./types";
 
 export type LayerJobsMode = "single" | "split";
 
@@ -294,11 +294,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     }
   }
 
-  function begin(i: number, lane: Lane): void {
-    const d = layers[i]!;
-    const runId = nextRunId++;
-    const run: Running = { runId, lane, started: performance.now(), samples: [] };
-    running.set(i, run);
+  function sourceOf(i: number, d: Descriptor): LayerSource {
     const job: LayerJob = {
       layerIndex: i,
       digest: d.digest,
@@ -308,7 +304,15 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       diffId: options.diffIds[i],
       ...(tuning.limits !== undefined ? { limits: tuning.limits } : {}),
     };
-    const request = blobRequest(client, options.registry, options.repository, d.digest);
+    return { job, request: blobRequest(client, options.registry, options.repository, d.digest) };
+  }
+
+  function begin(i: number, lane: Lane): void {
+    const d = layers[i]!;
+    const runId = nextRunId++;
+    const run: Running = { runId, lane, started: performance.now(), samples: [] };
+    running.set(i, run);
+    const { job, request } = sourceOf(i, d);
     set(i, { progress: { stage: "downloading", compressedTotal: d.size, ...ZERO } });
 
     const onEvent = (e: MessageEvent<WorkerEvent>): void => handleEvent(i, run, e.data);
@@ -460,6 +464,10 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       set(layerIndex, { progress: { stage: "queued", compressedTotal: d.size, ...ZERO } });
       started = true;
       pump();
+    },
+    layerSource(layerIndex) {
+      const d = layers[layerIndex];
+      return d !== undefined ? sourceOf(layerIndex, d) : undefined;
     },
     dispose() {
       if (disposed) return;
