@@ -1,4 +1,5 @@
-import { useCallback, useState, useSyncExternalStore } from "react";
+import { useCallback, useMemo, useState, useSyncExternalStore } from "react";
+import { readLayerFile } from "../../lib/extract/readFile";
 import type { LayerJobs } from "../../lib/layers/types";
 import { useFileAction, useFileActions } from "../files/actions";
 import { HistoryPanel } from "./HistoryPanel";
@@ -15,11 +16,12 @@ export function HistoryHost({
 }: {
   readonly jobs: LayerJobs;
   readonly createdBy: readonly (string | undefined)[] | undefined;
-  /** Reads one version's bytes; undefined when no reader is wired (the panel then shows no text diff). */
+  /** Reads one version's bytes (tests give a fake); default: the viewer's reader over `jobs`. */
   readonly read?: ReadVersion;
 }) {
   const [path, setPath] = useState<string | undefined>(undefined);
   const actions = useFileActions();
+  const reader = useMemo<ReadVersion>(() => read ?? ((layer, p, options) => readLayerFile(jobs, layer, p, options)), [read, jobs]);
   useFileAction(
     "open-history",
     useCallback((a: { readonly path: string }) => setPath(a.path), []),
@@ -28,5 +30,5 @@ export function HistoryHost({
   const getSnapshot = useCallback(() => jobs.getSnapshot(), [jobs]);
   const states = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
   if (path === undefined) return null;
-  return <HistoryPanel key={path} path={path} states={states} createdBy={createdBy} read={read} actions={actions} onClose={() => setPath(undefined)} />;
+  return <HistoryPanel key={path} path={path} states={states} createdBy={createdBy} read={reader} actions={actions} onClose={() => setPath(undefined)} />;
 }

@@ -34,8 +34,8 @@ export function HistoryPanel({
   readonly path: string;
   readonly states: readonly LayerJobState[];
   readonly createdBy: readonly (string | undefined)[] | undefined;
-  /** The file reader; undefined when this build has none (the diff says so). */
-  readonly read: ReadVersion | undefined;
+  /** Reads one version's bytes (the viewer's reader; a fake in tests). */
+  readonly read: ReadVersion;
   readonly actions: FileActions | null;
   readonly onClose: () => void;
 }) {
@@ -194,7 +194,7 @@ function HistoryBody({
   readonly untrusted: ReadonlySet<number>;
   readonly actions: FileActions | null;
   readonly onLayer: (layer: number) => void;
-  readonly read: ReadVersion | undefined;
+  readonly read: ReadVersion;
 }) {
   // View state: the pair picked for the diff, keyed by path so another path starts afresh.
   const [picked, setPicked] = useState<{ readonly path: string; readonly pair: DiffPair } | undefined>(undefined);
@@ -389,7 +389,7 @@ function DiffSection({
 }: {
   readonly history: PathHistory;
   readonly pair: DiffPair;
-  readonly read: ReadVersion | undefined;
+  readonly read: ReadVersion;
   readonly createdBy: readonly (string | undefined)[] | undefined;
 }) {
   const [layout, setLayout] = useDiffLayout();
@@ -409,10 +409,6 @@ function DiffSection({
       </div>
       {pair.a === pair.b ? (
         <p className="px-4 py-3 text-[12.5px] text-slate-600">A and B are the same version: pick another one with A or B.</p>
-      ) : read === undefined ? (
-        <p data-testid="history-diff-unavailable" className="px-4 py-3 text-[12.5px] text-slate-600">
-          File contents cannot be read in this build (no file reader is wired), so only the metadata above is compared.
-        </p>
       ) : (
         <LoadedDiff read={read} path={history.path} a={a} b={b} layout={layout} createdBy={createdBy} />
       )}

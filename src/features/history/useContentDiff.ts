@@ -1,7 +1,7 @@
 import { useEffect, useState } from "react";
 import { describeError, type LayerscopeError } from "../../core/errors";
 import { diffContents, type ContentDiff } from "../../core/history";
-import { DIFF_MAX_BYTES, type FileBytes, type ReadVersion } from "./reader";
+import { DIFF_MAX_BYTES, type ReadVersion } from "./reader";
 
 /** One side of a diff to read: the layer that wrote the version, and the path. */
 export interface DiffSide {
@@ -25,31 +25,37 @@ function message(error: LayerscopeError): string {
 }
 
 /**
- * Reads both versions (at most DIFF_MAX_BYTES each) and compares them, cancelling the reads
- * when the pair changes or the panel closes. The line diff runs on the page: its input is
- * bounded (bytes here, lines and edit distance in core/history/lineDiff.ts).
+ * Reads both versions (at most DIFF_MAX_BYTES each) and compares them. Errors are data: the
+ * side that could not be read and why, in words.
+ */
+export async function loadContentDiff(read: ReadVersion, oldSide: DiffSide, newSide: DiffSide, signal?: AbortSignal): Promise<ContentDiffState> {
+  const options = { maxBytes: DIFF_MAX_BYTES, ...(signal ? { signal } : {}) };
+  const [a, b] = await Promise.all([read(oldSide.layer, oldSide.path, options), read(newSide.layer, newSide.path, options)]);
+  if (!a.ok) return { status: "failed", side: "old", message: message(a.error) };
+  if (!b.ok) return { status: "failed", side: "new", message: message(b.error) };
+  const diff = await diffContents(a.value, b.value);
+  return { status: "done", diff, trusted: { old: a.value.trusted, new: b.value.trusted } };
+}
+
+/**
+ * {@link loadContentDiff} for a pair, cancelling the reads when the pair changes or the panel
+ * closes. The line diff runs on the page: its input is bounded (bytes here, lines and edit
+ * distance in core/history/lineDiff.ts).
  */
 export function useContentDiff(read: ReadVersion, oldSide: DiffSide, newSide: DiffSide): ContentDiffState {
   const [state, setState] = useState<{ readonly key: string; readonly value: ContentDiffState } | undefined>(undefined);
   const key = `${oldSide.layer}\n${oldSide.path}\n${newSide.layer}\n${newSide.path}`;
   useEffect(() => {
     const controller = new AbortController();
-    const options = { maxBytes: DIFF_MAX_BYTES, signal: controller.signal };
     const settle = (value: ContentDiffState): void => {
       if (!controller.signal.aborted) setState({ key, value });
     };
-    void (async () => {
-      const [a, b] = await Promise.all([read(oldSide.layer, oldSide.path, options), read(newSide.layer, newSide.path, options)]);
-      if (!a.ok) return settle({ status: "failed", side: "old", message: message(a.error) });
-      if (!b.ok) return settle({ status: "failed", side: "new", message: message(b.error) });
-      const diff = await diffContents(a.value, b.value);
-      settle({ status: "done", diff, trusted: { old: a.value.trusted, new: b.value.trusted } });
-    })().catch((e: unknown) => settle({ status: "failed", side: "new", message: e instanceof Error ? e.message : String(e) }));
+    loadContentDiff(read, oldSide, newSide, controller.signal).then(settle, (e: unknown) =>
+      settle({ status: "failed", side: "new", message: e instanceof Error ? e.message : String(e) }),
+    );
     return () => controller.abort();
     // The key names both sides; the sides' objects may be new on every render.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [read, key]);
   return state?.key === key ? state.value : { status: "loading" };
 }
-
-export type { FileBytes };
