@@ -85,6 +85,7 @@ test("a path added, changed, whited out and re-added: every version, the visible
   await expect(panel.getByTestId("history-diff")).toHaveAttribute("data-layout", "split");
   const changed = panel.locator('[data-testid="history-diff-line"][data-kind="change"]');
   await expect(changed).toHaveCount(2);
+  await panel.screenshot({ path: "test-results/history-split.png" });
   await expect(changed.first()).toContainText("port=80");
   await expect(changed.first()).toContainText("port=8080");
 
@@ -94,6 +95,7 @@ test("a path added, changed, whited out and re-added: every version, the visible
   await expect.poll(() => changedLines(page), { timeout: 20_000 }).toEqual(["-port=8080", "+port=9090"]);
 
   await panel.screenshot({ path: "test-results/history-panel.png" });
+  await page.screenshot({ path: "test-results/history-page.png" });
 
   // Esc closes and gives focus back to the opener.
   await page.keyboard.press("Escape");
@@ -122,4 +124,11 @@ test("a file removed with its parent's whiteout; the layer tree's details open t
   await expect(panel.getByTestId("history-diff-none")).toBeVisible();
   await panel.getByTestId("history-close").click();
   await expect(panel).toHaveCount(0);
+
+  // The merged view's "hides" indicator opens the history of the path it hides versions of.
+  await page.getByTestId("merged-filter").fill("app.conf");
+  await expect(mergedRow(page, HISTORY_PATH)).toHaveAttribute("data-hidden-count", "2");
+  await mergedRow(page, HISTORY_PATH).getByTestId("history-link").click();
+  await expect(panel.getByTestId("history-path")).toHaveText(`/${HISTORY_PATH}`);
+  await expect(panel.getByTestId("history-event")).toHaveCount(4);
 });

@@ -117,32 +117,40 @@ const isAncestor = (a: string, path: string): boolean => a === "" || (path.lengt
 /** The entries of each layer that can change `path` (see the module comment), in tar order. */
 export function relevantEntries(layers: readonly (readonly MergeInput[])[], path: string): MergeInput[][] {
   const below = `${path}/`;
+  const depth = path.length;
   return layers.map((entries) => {
-    // Deeper writes, as the merge sees them: the last occurrence of each path (T5), unsafe ones dropped.
-    let lastBelow: Map<string, number> | undefined;
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i] as MergeInput;
-      if (e.whiteout === "none" && e.path.startsWith(below) && e.flags?.includes(UNSAFE_FLAG) !== true) (lastBelow ??= new Map()).set(e.path, i);
-    }
-    const kept: MergeInput[] = [];
-    // The first deeper write after each kept entry (and before the first): the later ones in the
-    // same run find the path already a directory and cannot change it.
-    let wantBelow = true;
+    // One pass: the path's own, its ancestors' and the relevant markers' entries, and the deeper
+    // writes (kept apart: most layers have none under the path, and only a few are wanted).
+    const own: number[] = [];
+    let deeper: number[] | undefined;
     for (let i = 0; i < entries.length; i++) {
       const e = entries[i] as MergeInput;
       const p = e.path;
-      if (e.whiteout === "whiteout") {
+      if (e.whiteout === "none") {
+        if (p.length <= depth ? p === path || isAncestor(p, path) : p.startsWith(below) && e.flags?.includes(UNSAFE_FLAG) !== true) {
+          if (p.length <= depth) own.push(i);
+          else (deeper ??= []).push(i);
+        }
+      } else if (e.whiteout === "whiteout") {
         const target = whiteoutTargetOf(e);
-        if (target === path || isAncestor(target, path)) kept.push(e);
+        if (target === path || isAncestor(target, path)) own.push(i);
       } else if (e.whiteout === "opaque") {
-        if (isAncestor(whiteoutTargetOf(e), path)) kept.push(e);
-      } else if (p === path || isAncestor(p, path)) {
-        kept.push(e);
-        wantBelow = true;
-      } else if (wantBelow && lastBelow?.get(p) === i) {
-        kept.push(e);
-        wantBelow = false;
-      }
+        if (isAncestor(whiteoutTargetOf(e), path)) own.push(i);
+      } else if (p === path || isAncestor(p, path)) own.push(i); // a bad ".wh." name: the merge flags and ignores it
+    }
+    if (deeper === undefined) return own.map((i) => entries[i] as MergeInput);
+    // Deeper writes as the merge sees them: the last occurrence of each path (T5). Of each run
+    // between two kept entries only the first can change the path (see the module comment).
+    const last = new Map<string, number>();
+    for (const i of deeper) last.set((entries[i] as MergeInput).path, i);
+    const kept: MergeInput[] = [];
+    let d = 0;
+    for (let k = 0; k <= own.length; k++) {
+      const until = k < own.length ? (own[k] as number) : entries.length;
+      while (d < deeper.length && (deeper[d] as number) < until && last.get((entries[deeper[d] as number] as MergeInput).path) !== deeper[d]) d++;
+      if (d < deeper.length && (deeper[d] as number) < until) kept.push(entries[deeper[d] as number] as MergeInput);
+      while (d < deeper.length && (deeper[d] as number) < until) d++;
+      if (k < own.length) kept.push(entries[own[k] as number] as MergeInput);
     }
     return kept;
   });

@@ -155,7 +155,7 @@ function Summary({ history }: { readonly history: PathHistory }) {
   const f = history.final;
   const versions = history.events.filter((e) => e.marker === undefined).length;
   const layers = new Set(history.events.map((e) => e.layer)).size;
-  const counts = `${versions} ${versions === 1 ? "version" : "versions"} in ${layers} ${layers === 1 ? "layer" : "layers"}`;
+  const counts = `${versions} ${versions === 1 ? "version" : "versions"}, ${layers} ${layers === 1 ? "layer" : "layers"} involved`;
   if (f.kind === "present") {
     return (
       <>
@@ -352,9 +352,8 @@ function PickButton({ label, title, checked, onClick }: { readonly label: string
   return (
     <button
       type="button"
-      role="radio"
-      aria-checked={checked}
-      aria-label={`${title}${checked ? " (chosen)" : ""}`}
+      aria-pressed={checked}
+      aria-label={title}
       title={title}
       data-testid={`history-pick-${label.toLowerCase()}`}
       onClick={onClick}
@@ -403,7 +402,8 @@ function DiffSection({
           <span className="rounded bg-rose-600 px-1 font-semibold text-white">A</span> layer {a.layer + 1} ({eventTitle(a)}) →{" "}
           <span className="rounded bg-emerald-600 px-1 font-semibold text-white">B</span> layer {b.layer + 1} ({eventTitle(b)})
         </span>
-        <span className="ml-auto">
+        <span className="ml-auto flex items-center gap-2">
+          <span className="text-[11px] text-slate-500">pick A and B on the versions above</span>
           <LayoutSwitch layout={layout} onChange={setLayout} />
         </span>
       </div>

@@ -9,7 +9,7 @@ import { onTreeKeyDown } from "../layers/treeKeys";
 import { filterTree, visibleRows, type SortOrder, type TreeNode } from "../layers/tree";
 import type { MergedRow, MergedTree } from "./model";
 import { LayerChip, layerTitle } from "./LayerChip";
-import { HistoryButton } from "../history/HistoryButton";
+import { HistoryButton, HistoryLink } from "../history/HistoryButton";
 
 /** Height of the scroll viewport (px). */
 const VIEWPORT_HEIGHT = ROW_HEIGHT * 20;
@@ -436,14 +436,16 @@ function MergedTreeRow({
             <span className="text-rose-600"> · was {label(row.deleted.last.layer)}</span>
           </span>
         ) : hides.length > 0 ? (
-          <span
-            data-testid="merged-hides"
-            className="text-amber-900"
-            title={`Hides ${hides.map((v) => `layer ${v.layer + 1}'s ${v.type} (${formatExactBytes(v.size)})`).join(", ")}`}
-          >
-            hides {hides.slice(0, HIDES_SHOWN).map(versionLabel).join(", ")}
-            {hides.length > HIDES_SHOWN && <span className="text-amber-700"> +{hides.length - HIDES_SHOWN}</span>}
-          </span>
+          <HistoryLink path={node.path}>
+            <span
+              data-testid="merged-hides"
+              className="text-amber-900"
+              title={`Hides ${hides.map((v) => `layer ${v.layer + 1}'s ${v.type} (${formatExactBytes(v.size)})`).join(", ")}`}
+            >
+              hides {hides.slice(0, HIDES_SHOWN).map(versionLabel).join(", ")}
+              {hides.length > HIDES_SHOWN && <span className="text-amber-700"> +{hides.length - HIDES_SHOWN}</span>}
+            </span>
+          </HistoryLink>
         ) : (
           <span className="text-slate-300">—</span>
         )}
