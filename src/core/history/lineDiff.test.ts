@@ -161,3 +161,23 @@ describe("diffContents", () => {
     expect(looksBinary(late)).toBe(true);
   });
 });
+
+describe("diffLines with no context", () => {
+  it("a pure insertion in the middle starts at the line before it, as GNU diff -U0", () => {
+    expect(unifiedText(diff("a\nb\nc\n", "a\nb\nnew\nc\n", { context: 0 }))).toBe("@@ -2,0 +3 @@\n+new");
+    expect(unifiedText(diff("a\nb\nc\n", "a\nc\n", { context: 0 }))).toBe("@@ -2 +1,0 @@\n-b");
+  });
+});
+
+describe("diffLines on large inputs", () => {
+  it("2 000 scattered one-line edits stay line by line (patience anchors split the search)", () => {
+    const a = Array.from({ length: 20_000 }, (_, i) => `row ${i}`);
+    const b = a.map((l, i) => (i % 10 === 0 ? `changed ${i}` : l));
+    const start = performance.now();
+    const d = diffLines({ lines: a, noFinalNewline: false }, { lines: b, noFinalNewline: false });
+    expect(performance.now() - start).toBeLessThan(1500);
+    expect([d.added, d.removed, d.coarse]).toEqual([2000, 2000, false]);
+    // Changes 9 unchanged lines apart (more than 2 × 3 context lines): one hunk each.
+    expect(d.hunks).toHaveLength(2000);
+  });
+});

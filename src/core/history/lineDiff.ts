@@ -1,15 +1,17 @@
 /**
- * A bounded line diff between two versions of a file: Myers' O((N+M)·D) greedy algorithm
- * ("An O(ND) Difference Algorithm and Its Variations", 1986), the one GNU diff and git use by
- * default, after trimming the common prefix and suffix. The output is hunks with line numbers,
+ * A bounded line diff between two versions of a file: the common prefix and suffix trimmed,
+ * patience anchors (lines unique in both sides, as `git diff --patience`), and between them
+ * Myers' O((N+M)·D) greedy algorithm ("An O(ND) Difference Algorithm and Its Variations", 1986),
+ * the one GNU diff and git use by default. The output is hunks with line numbers,
  * for a unified view and a side-by-side view.
  *
  * Bounds, so a hostile or huge file never hangs the page or fills memory:
  * - each side is cut at `maxLines` lines (the bytes were already cut by the reader at its own
  *   limit); a cut is reported in `cut`, never silent;
- * - the edit distance D explored is capped at `maxEdits`: the greedy search keeps one vector of
- *   2D+1 ints per step (O(D²) memory), so past the cap the remaining middle is shown as one
- *   block replaced by another (`coarse`), which is still a correct diff, only not a minimal one.
+ * - the edits the Myers searches may find are capped at `maxEdits` in all: the greedy search
+ *   keeps one vector of 2D+1 ints per step (O(D²) memory), so past the cap a gap between
+ *   anchors is shown as one block replaced by another (`coarse`), which is still a correct
+ *   diff, only maybe not a minimal one.
  *
  * Lines are split on "\n" only; a "\r" before it stays part of the line, so a CRLF ↔ LF change
  * shows as changed lines (the view makes "\r" visible). A last line without "\n" differs from
@@ -24,8 +26,12 @@ export const BINARY_SNIFF_BYTES = 8000;
 export const DEFAULT_CONTEXT = 3;
 /** Lines per side beyond which the diff is cut. */
 export const DEFAULT_MAX_LINES = 20_000;
-/** Edit-distance cap of the Myers search (memory ~ 2·D² ints: 2 000 → ~32 MB worst case, typical far less). */
-export const DEFAULT_MAX_EDITS = 2_000;
+/**
+ * Edits the Myers searches of one diff may find in all (their memory is ~2·D² ints, their time
+ * O((N+M)·D)): 1 000 keeps a worst case near 100 ms on the page. Patience anchors split most
+ * diffs into small searches first, so the cap is rarely met.
+ */
+export const DEFAULT_MAX_EDITS = 1_000;
 
 export interface DiffOptions {
   readonly context?: number;
@@ -156,6 +162,104 @@ function backtrack(trace: readonly Int32Array[], n: number, m: number, offset: n
   return ops.reverse();
 }
 
+/** Edits left for the Myers searches of one diff, and whether some gap had to be shown coarsely. */
+interface Budget {
+  edits: number;
+  coarse: boolean;
+}
+
+const repeat = (op: Op, n: number): Op[] => new Array<Op>(n).fill(op);
+
+/**
+ * The script from `a` to `b`: common prefix and suffix trimmed, then patience anchors (lines
+ * that occur once in each side, in increasing order on both: Bram Cohen's patience diff, as
+ * `git diff --patience`), then Myers between consecutive anchors within the edit budget. A gap
+ * past the budget is one block replaced by another (`budget.coarse`). Anchors keep the search
+ * small: a file with a thousand scattered one-line edits is a thousand tiny searches, not one
+ * with D = 2000.
+ */
+function diffIds(a: Int32Array, b: Int32Array, budget: Budget): Op[] {
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const midA = a.subarray(pre, a.length - suf);
+  const midB = b.subarray(pre, b.length - suf);
+  const out: Op[] = repeat(SAME, pre);
+  const anchors = patienceAnchors(midA, midB);
+  let ia = 0;
+  let ib = 0;
+  for (const [x, y] of [...anchors, [midA.length, midB.length] as const]) {
+    for (const op of gap(midA.subarray(ia, x), midB.subarray(ib, y), budget)) out.push(op);
+    if (x < midA.length) out.push(SAME);
+    ia = x + 1;
+    ib = y + 1;
+  }
+  for (const op of repeat(SAME, suf)) out.push(op);
+  return out;
+}
+
+/** One gap between anchors: trimmed, then Myers within the budget, else coarse. */
+function gap(a: Int32Array, b: Int32Array, budget: Budget): Op[] {
+  if (a.length === 0 || b.length === 0) return [...repeat(DEL, a.length), ...repeat(ADD, b.length)];
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  const midA = a.subarray(pre, a.length - suf);
+  const midB = b.subarray(pre, b.length - suf);
+  let middle = budget.edits > 0 ? myers(midA, midB, budget.edits) : undefined;
+  if (middle === undefined) {
+    // One changed line on a side is already minimal as a block; anything bigger may not be.
+    if (midA.length > 1 && midB.length > 1) budget.coarse = true;
+    budget.edits = 0;
+    middle = [...repeat(DEL, midA.length), ...repeat(ADD, midB.length)];
+  } else {
+    for (const op of middle) if (op !== SAME) budget.edits--;
+  }
+  return [...repeat(SAME, pre), ...middle, ...repeat(SAME, suf)];
+}
+
+/** Pairs (i in a, j in b) of lines unique in both, longest run increasing in both (patience sorting, O(k log k)). */
+function patienceAnchors(a: Int32Array, b: Int32Array): (readonly [number, number])[] {
+  // id → [count in a, index in a, count in b, index in b]
+  const seen = new Map<number, [number, number, number, number]>();
+  for (let i = 0; i < a.length; i++) {
+    const s = seen.get(a[i] as number);
+    if (s) s[0]++;
+    else seen.set(a[i] as number, [1, i, 0, -1]);
+  }
+  for (let j = 0; j < b.length; j++) {
+    const s = seen.get(b[j] as number);
+    if (s) {
+      s[2]++;
+      s[3] = j;
+    }
+  }
+  const pairs: [number, number][] = [];
+  for (const [ca, i, cb, j] of seen.values()) if (ca === 1 && cb === 1) pairs.push([i, j]);
+  if (pairs.length === 0) return [];
+  pairs.sort((p, q) => p[0] - q[0]);
+  // Longest increasing subsequence on j: tails[k] is the pair index ending the best run of length k+1.
+  const tails: number[] = [];
+  const prev = new Int32Array(pairs.length).fill(-1);
+  for (let k = 0; k < pairs.length; k++) {
+    const j = (pairs[k] as [number, number])[1];
+    let lo = 0;
+    let hi = tails.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((pairs[tails[mid] as number] as [number, number])[1] < j) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo > 0) prev[k] = tails[lo - 1] as number;
+    tails[lo] = k;
+  }
+  const run: [number, number][] = [];
+  for (let k = tails[tails.length - 1] as number; k >= 0; k = prev[k] as number) run.push(pairs[k] as [number, number]);
+  return run.reverse();
+}
+
 /**
  * The line diff of two texts, in hunks with `context` lines around each change.
  * Equal lines compare by exact string (the final line's missing newline counts, see above).
@@ -192,20 +296,9 @@ export function diffLines(oldText: SplitText, newText: SplitText, options: DiffO
   const a = encode(oldSide);
   const b = encode(newSide);
 
-  // Common prefix and suffix first: most versions differ in a few places.
-  let pre = 0;
-  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
-  let suf = 0;
-  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
-  const midA = a.subarray(pre, a.length - suf);
-  const midB = b.subarray(pre, b.length - suf);
-  let middle = myers(midA, midB, maxEdits);
-  let coarse = false;
-  if (middle === undefined) {
-    coarse = true;
-    middle = [...(new Array(midA.length).fill(DEL) as Op[]), ...(new Array(midB.length).fill(ADD) as Op[])];
-  }
-  const ops: Op[] = [...(new Array(pre).fill(SAME) as Op[]), ...middle, ...(new Array(suf).fill(SAME) as Op[])];
+  const budget = { edits: maxEdits, coarse: false };
+  const ops = diffIds(a, b, budget);
+  const coarse = budget.coarse;
 
   // The script as lines with numbers.
   const all: DiffLine[] = [];
@@ -236,6 +329,14 @@ export function diffLines(oldText: SplitText, newText: SplitText, options: DiffO
 /** Groups lines into hunks: each change with `context` lines around it, close changes merged. */
 function toHunks(all: readonly DiffLine[], context: number): Hunk[] {
   const hunks: Hunk[] = [];
+  // Old and new lines before each position of the script (one pass, so hunks need no rescans).
+  const oldAt = new Int32Array(all.length + 1);
+  const newAt = new Int32Array(all.length + 1);
+  for (let i = 0; i < all.length; i++) {
+    const kind = (all[i] as DiffLine).kind;
+    oldAt[i + 1] = (oldAt[i] as number) + (kind !== "add" ? 1 : 0);
+    newAt[i + 1] = (newAt[i] as number) + (kind !== "del" ? 1 : 0);
+  }
   let k = 0;
   while (k < all.length) {
     while (k < all.length && all[k]?.kind === "same") k++;
@@ -254,20 +355,16 @@ function toHunks(all: readonly DiffLine[], context: number): Hunk[] {
       }
     }
     const lines = all.slice(start, end);
-    const firstOld = lines.find((l) => l.oldNo !== undefined)?.oldNo;
-    const firstNew = lines.find((l) => l.newNo !== undefined)?.newNo;
-    const oldLines = lines.filter((l) => l.kind !== "add").length;
-    const newLines = lines.filter((l) => l.kind !== "del").length;
+    let oldLines = 0;
+    let newLines = 0;
+    for (const l of lines) {
+      if (l.kind !== "add") oldLines++;
+      if (l.kind !== "del") newLines++;
+    }
+    const oldBefore = oldAt[start] as number;
+    const newBefore = newAt[start] as number;
     // As GNU diff: an empty range starts at the line before it (0 for the start of the file).
-    const oldBefore = all.slice(0, start).filter((l) => l.kind !== "add").length;
-    const newBefore = all.slice(0, start).filter((l) => l.kind !== "del").length;
-    hunks.push({
-      oldStart: oldLines === 0 ? oldBefore : (firstOld ?? oldBefore + 1),
-      oldLines,
-      newStart: newLines === 0 ? newBefore : (firstNew ?? newBefore + 1),
-      newLines,
-      lines,
-    });
+    hunks.push({ oldStart: oldLines === 0 ? oldBefore : oldBefore + 1, oldLines, newStart: newLines === 0 ? newBefore : newBefore + 1, newLines, lines });
     k = end;
   }
   return hunks;
