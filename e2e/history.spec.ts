@@ -97,7 +97,8 @@ test("a path added, changed, whited out and re-added: every version, the visible
   await panel.screenshot({ path: "test-results/history-panel.png" });
   await page.screenshot({ path: "test-results/history-page.png" });
 
-  // Esc closes and gives focus back to the opener.
+  // Esc closes (also after a click on plain text inside) and gives focus back to the opener.
+  await panel.getByTestId("history-summary").click();
   await page.keyboard.press("Escape");
   await expect(panel).toHaveCount(0);
   await expect(opener).toBeFocused();
@@ -131,4 +132,19 @@ test("a file removed with its parent's whiteout; the layer tree's details open t
   await mergedRow(page, HISTORY_PATH).getByTestId("history-link").click();
   await expect(panel.getByTestId("history-path")).toHaveText(`/${HISTORY_PATH}`);
   await expect(panel.getByTestId("history-event")).toHaveCount(4);
+});
+
+test("a version from a layer that did not verify is labelled untrusted", async ({ page }) => {
+  const { hosts, images } = state();
+  const img = images.layersTrailing; // diff_id mismatch: bytes after the tar end marker (D3)
+  await openReference(page, ref(hosts.open, img.repository, img.tag));
+  await expect(layerRow(page, 0)).toHaveAttribute("data-trusted", "false", { timeout: 20_000 });
+  await page.getByTestId("merged-filter").fill("file.txt");
+  await mergedRow(page, "trailing/file.txt").click();
+  await page.getByTestId("merged-details").getByTestId("open-history").first().click();
+  const panel = page.getByTestId("history-panel");
+  await expect(panel.getByTestId("history-event")).toHaveCount(1);
+  await expect(event(page, 0)).toHaveAttribute("data-kind", "added");
+  await expect(event(page, 0)).toContainText("untrusted layer");
+  await expect(event(page, 0)).toHaveAttribute("data-visible", "true");
 });

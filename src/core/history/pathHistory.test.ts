@@ -72,6 +72,13 @@ const cases: Case[] = [
     final: "present symlink@1 hides 1",
   },
   {
+    name: "changed: type among non-directories (file → symlink) is a change, not a replacement",
+    layers: [[file("bin/sh", "elf")], [{ path: "bin/sh", type: "symlink", linkname: "busybox" }]],
+    path: "bin/sh",
+    events: ["added@0 file 3", "changed@1 symlink 0 [type,size,mode,link] visible"],
+    final: "present symlink@1 hides 1",
+  },
+  {
     name: "whited out, then re-added",
     layers: [[file("a", "v1")], [file("a", "v22")], [marker(".wh.a")], [file("a", "v333")]],
     path: "a",

@@ -85,10 +85,12 @@ export function HistoryPanel({
         role="dialog"
         aria-modal="true"
         aria-labelledby={titleId}
+        // Focusable, so a click inside keeps the focus (and Esc) in the dialog.
+        tabIndex={-1}
         data-testid="history-panel"
         data-path={history.path}
         onKeyDown={onKeyDown}
-        className="flex h-full w-full max-w-4xl flex-col border-l border-slate-200 bg-white shadow-2xl"
+        className="flex h-full w-full max-w-4xl flex-col border-l border-slate-200 bg-white shadow-2xl outline-none"
       >
         <header className="flex items-start gap-3 border-b border-slate-200 px-4 py-3">
           <div className="min-w-0 flex-1">
