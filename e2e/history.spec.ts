@@ -123,6 +123,8 @@ test("a file removed with its parent's whiteout; the layer tree's details open t
   await expect(panel.locator('[data-testid="history-event"][data-visible="true"]')).toHaveCount(0);
   await expect(panel.getByTestId("history-summary")).toContainText("not in the final image");
   await expect(panel.getByTestId("history-diff-none")).toBeVisible();
+  await expect(panel.getByTestId("history-pick-a")).toHaveCount(0); // one version with contents: nothing to pick
+  await panel.screenshot({ path: "test-results/history-parent-whiteout.png" });
   await panel.getByTestId("history-close").click();
   await expect(panel).toHaveCount(0);
 

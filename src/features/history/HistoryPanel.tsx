@@ -204,6 +204,8 @@ function HistoryBody({
   const pick = (next: DiffPair): void => setPicked({ path: history.path, pair: next });
   const canReveal = actions?.handles("reveal-layer") === true;
   const canOpen = actions?.handles("open-file") === true;
+  // A and B only mean something when there are two versions with contents to compare.
+  const comparable = history.events.filter(hasContents).length >= 2;
   return (
     <>
       <ol data-testid="history-events" aria-label="Versions, base layer first" className="divide-y divide-slate-100">
@@ -217,7 +219,7 @@ function HistoryBody({
             untrusted={untrusted}
             onLayer={onLayer}
             pair={pair}
-            onPick={pick}
+            onPick={comparable ? pick : undefined}
             previous={previousContent(history, i)}
             reveal={canReveal ? () => actions?.emit({ type: "reveal-layer", layer: e.layer, path: history.path }) : undefined}
             open={canOpen && hasContents(e) ? () => actions?.emit({ type: "open-file", layer: e.layer, path: history.path }) : undefined}
@@ -257,7 +259,8 @@ function EventRow({
   readonly untrusted: ReadonlySet<number>;
   readonly onLayer: (layer: number) => void;
   readonly pair: DiffPair | undefined;
-  readonly onPick: (pair: DiffPair) => void;
+  /** Undefined when fewer than two versions have contents (no A/B pickers then). */
+  readonly onPick: ((pair: DiffPair) => void) | undefined;
   readonly previous: number | undefined;
   readonly reveal: (() => void) | undefined;
   readonly open: (() => void) | undefined;
@@ -293,7 +296,7 @@ function EventRow({
           </Badge>
         )}
         <span className="ml-auto flex items-center gap-1">
-          {content && (
+          {content && onPick && (
             <>
               <PickButton label="A" title="Compare from this version (old side)" checked={pair?.a === index} onClick={() => onPick({ a: index, b: pair && pair.b !== index ? pair.b : index })} />
               <PickButton label="B" title="Compare to this version (new side)" checked={pair?.b === index} onClick={() => onPick({ a: pair && pair.a !== index ? pair.a : index, b: index })} />
