@@ -73,6 +73,8 @@ export interface E2EState {
     /** on open: one gzip layer whose blob has a byte flipped in the registry's storage */
     layersFlipped: ImageFacts;
   };
+  /** On open: e2e/viewer:v1, the file viewer's image (e2e/setup/viewer-fixtures.ts), with its layers' diff_ids. */
+  viewer: ImageFacts & { diffIds: string[] };
   /** On open: e2e/compare:v1 (base + X) and :v2 (the same base blob + Y), see e2e/setup/compare-fixtures.ts. */
   compare: {
     v1: ImageFacts;

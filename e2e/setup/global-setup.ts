@@ -38,6 +38,7 @@ import {
 } from "./services";
 import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
 import { compareImages } from "./compare-fixtures";
+import { viewerImage } from "./viewer-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -187,6 +188,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const big = bigImage();
     const flipped = flippedImage();
     const compare = compareImages();
+    const viewer = viewerImage();
     const openTarget = { base: `http://${hosts.open}` };
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
@@ -211,6 +213,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
         writeFileSync(data, bytes);
       })(),
+      pushImage(openTarget, "e2e/viewer", "v1", viewer), // the file viewer's image (viewer-fixtures.ts)
       (async () => {
         // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
         await pushImage(openTarget, "e2e/compare", "v1", compare.v1);
@@ -265,6 +268,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         layersBig: imageFacts("e2e/layers-big", "v1", big),
         layersFlipped: imageFacts("e2e/layers-flipped", "v1", flipped),
       },
+      viewer: { ...imageFacts("e2e/viewer", "v1", viewer), diffIds: viewer.layers.map((l) => l.diffId) },
       compare: {
         v1: imageFacts("e2e/compare", "v1", compare.v1),
         v2: imageFacts("e2e/compare", "v2", compare.v2),

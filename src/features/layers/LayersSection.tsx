@@ -6,6 +6,7 @@ import { cleanCreatedBy } from "../image/history";
 import { useLayerJobs, useSharedLayerJobs } from "./LayerJobsContext";
 import { LayersView } from "./LayersView";
 import { MergedSection } from "../merged/MergedSection";
+import { FileViewer } from "../viewer/FileViewer";
 
 export { DEFAULT_POOL_SIZE } from "./LayerJobsContext";
 
@@ -43,6 +44,7 @@ export function LayersSection({
     <div className="space-y-4">
       <LayersView jobs={jobs} createdBy={createdBy} />
       <MergedSection jobs={jobs} createdBy={createdBy} />
+      <FileViewer jobs={jobs} />
     </div>
   );
 }
