@@ -95,6 +95,16 @@ test("a path added, changed, whited out and re-added: every version, the visible
   await expect.poll(() => changedLines(page), { timeout: 20_000 }).toEqual(["-port=8080", "+port=9090"]);
 
   await panel.screenshot({ path: "test-results/history-panel.png" });
+
+  // "Open" on a version asks the file viewer (open-file on the bus) for that layer's version; closing it keeps the history.
+  await event(page, 1).getByTestId("history-open").click();
+  const viewer = page.getByTestId("file-viewer");
+  await expect(viewer).toHaveAttribute("data-layer", "1");
+  await expect(viewer).toHaveAttribute("data-path", HISTORY_PATH);
+  await expect(viewer.getByTestId("viewer-contents")).toContainText("port=8080", { timeout: 20_000 });
+  await page.keyboard.press("Escape");
+  await expect(viewer).toHaveCount(0);
+  await expect(panel).toBeVisible();
   await page.screenshot({ path: "test-results/history-page.png" });
 
   // Esc closes (also after a click on plain text inside) and gives focus back to the opener.

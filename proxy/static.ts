@@ -12,13 +12,15 @@ import { pipeline } from "node:stream/promises";
  * The app's CSP: same-origin everything; inline styles for React's style props; workers from
  * blob: for bundlers. The layer workers compile WebAssembly (hash-wasm's SHA-256, zstddec's
  * libzstd), which needs 'wasm-unsafe-eval' (it allows WebAssembly compilation only, not eval);
- * zstddec loads its module from a data: URL with fetch, which connect-src must allow.
+ * zstddec loads its module from a data: URL with fetch, which connect-src must allow. The file
+ * viewer shows a layer's raster images (sniffed by magic bytes: never SVG) through blob: URLs,
+ * so img-src allows blob:; an <img> cannot run script.
  */
 export const APP_CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
   "connect-src 'self' data:",
   "worker-src 'self' blob:",
   "object-src 'none'",

@@ -39,6 +39,7 @@ import {
 import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
 import { compareImages } from "./compare-fixtures";
 import { historyImage } from "./history-fixtures";
+import { viewerImage } from "./viewer-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -189,6 +190,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const flipped = flippedImage();
     const compare = compareImages();
     const history = await historyImage();
+    const viewer = viewerImage();
     const openTarget = { base: `http://${hosts.open}` };
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
@@ -213,6 +215,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
         writeFileSync(data, bytes);
       })(),
+      pushImage(openTarget, "e2e/viewer", "v1", viewer), // the file viewer's image (viewer-fixtures.ts)
       (async () => {
         // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
         await pushImage(openTarget, "e2e/compare", "v1", compare.v1);
@@ -269,6 +272,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         layersFlipped: imageFacts("e2e/layers-flipped", "v1", flipped),
         history: imageFacts("e2e/history", "v1", history),
       },
+      viewer: { ...imageFacts("e2e/viewer", "v1", viewer), diffIds: viewer.layers.map((l) => l.diffId) },
       compare: {
         v1: imageFacts("e2e/compare", "v1", compare.v1),
         v2: imageFacts("e2e/compare", "v2", compare.v2),

@@ -11,7 +11,7 @@ import type { TreeNode } from "./tree";
 const MAX_DETAIL_CHARS = 8192;
 
 /** Everything the tar header says about one opened entry. */
-export function EntryDetails({ node, changes }: { readonly node: TreeNode; readonly changes: LayerChanges | undefined }) {
+export function EntryDetails({ node, changes, actions }: { readonly node: TreeNode; readonly changes: LayerChanges | undefined; readonly actions?: ReactNode }) {
   const e = node.entry;
   const change = changes?.changeOf(node);
   const below = changes?.providerOf(node.path);
@@ -96,6 +96,7 @@ export function EntryDetails({ node, changes }: { readonly node: TreeNode; reado
         )}
         {node.duplicates > 0 && <Row label="Duplicates">{node.duplicates} earlier entries at this path (the last one wins)</Row>}
       </dl>
+      {actions}
     </div>
   );
 }

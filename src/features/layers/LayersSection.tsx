@@ -7,6 +7,7 @@ import { useLayerJobs, useSharedLayerJobs } from "./LayerJobsContext";
 import { LayersView } from "./LayersView";
 import { MergedSection } from "../merged/MergedSection";
 import { HistoryHost } from "../history/HistoryHost";
+import { FileViewer } from "../viewer/FileViewer";
 
 export { DEFAULT_POOL_SIZE } from "./LayerJobsContext";
 
@@ -45,6 +46,7 @@ export function LayersSection({
       <LayersView jobs={jobs} createdBy={createdBy} />
       <MergedSection jobs={jobs} createdBy={createdBy} />
       <HistoryHost jobs={jobs} createdBy={createdBy} />
+      <FileViewer jobs={jobs} />
     </div>
   );
 }

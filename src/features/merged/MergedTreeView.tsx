@@ -10,6 +10,7 @@ import { filterTree, visibleRows, type SortOrder, type TreeNode } from "../layer
 import type { MergedRow, MergedTree } from "./model";
 import { LayerChip, layerTitle } from "./LayerChip";
 import { HistoryButton, HistoryLink } from "../history/HistoryButton";
+import { MergedEntryActions, useOpenFile } from "../viewer/EntryActions";
 
 /** Height of the scroll viewport (px). */
 const VIEWPORT_HEIGHT = ROW_HEIGHT * 20;
@@ -122,7 +123,14 @@ export function MergedTreeView({
     if (node.children.length > 0) setOpen(node, !isExpanded(node));
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void =>
+  const openFile = useOpenFile();
+  const openNode = (node: TreeNode | undefined): boolean => {
+    const row = node ? info.get(node.key) : undefined;
+    return node !== undefined && row?.kind === "present" && openFile(row.entry.version.layer, node.path, row.entry.version.type);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (e.key === "Enter" && !e.altKey && !e.ctrlKey && !e.metaKey) openNode(focusNode);
     onTreeKeyDown(e, {
       rows,
       focusIndex,
@@ -147,6 +155,7 @@ export function MergedTreeView({
         return true;
       },
     });
+  };
 
   const onFilterKeyDown = (e: KeyboardEvent<HTMLInputElement>): void => {
     if (e.key === "Escape") {
@@ -244,6 +253,10 @@ export function MergedTreeView({
         aria-activedescendant={focusIndex >= first && focusIndex < last ? rowId(focusIndex) : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
+        onDoubleClick={(e) => {
+          const path = (e.target as HTMLElement).closest<HTMLElement>("[data-testid=merged-row]")?.dataset.path;
+          openNode(rows.find((n) => n.path === path));
+        }}
         onFocus={() => {
           if (focusIndex < 0 && rows.length > 0) setFocusedPath((rows[Math.min(first + OVERSCAN, rows.length - 1)] ?? rows[0])?.key);
         }}
@@ -295,7 +308,11 @@ export function MergedTreeView({
           </span>
         )}
       </p>
-      {openedNode && <MergedDetails node={openedNode} row={info.get(openedNode.key)} createdBy={createdBy} untrusted={untrusted} onLayer={onLayer} />}
+      {openedNode && (
+        <MergedDetails node={openedNode} row={info.get(openedNode.key)} createdBy={createdBy} untrusted={untrusted} onLayer={onLayer}>
+          <MergedEntryActions node={openedNode} rows={info} />
+        </MergedDetails>
+      )}
     </div>
   );
 }
@@ -480,7 +497,9 @@ function MergedDetails({
   createdBy,
   untrusted,
   onLayer,
+  children,
 }: {
+  readonly children?: ReactNode;
   readonly node: TreeNode;
   readonly row: MergedRow | undefined;
   readonly createdBy: readonly (string | undefined)[] | undefined;
@@ -568,6 +587,7 @@ function MergedDetails({
           </Row>
         )}
       </dl>
+      {children}
     </div>
   );
 }
