@@ -159,4 +159,9 @@ test("a version from a layer that did not verify is labelled untrusted", async (
   await expect(event(page, 0)).toHaveAttribute("data-kind", "added");
   await expect(event(page, 0)).toContainText("untrusted layer");
   await expect(event(page, 0)).toHaveAttribute("data-visible", "true");
+
+  // A version's layer chip closes the panel and goes to that layer in the layers list.
+  await event(page, 0).getByTestId("layer-chip").click();
+  await expect(panel).toHaveCount(0);
+  await expect(layerRow(page, 0)).toHaveAttribute("aria-current", "true");
 });

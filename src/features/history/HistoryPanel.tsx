@@ -8,7 +8,7 @@ import type { LayerJobState } from "../../lib/layers/types";
 import type { FileActions } from "../files/actions";
 import { clip, modeString, ownerLabel } from "../layers/format";
 import { LayerChip, layerTitle } from "../merged/LayerChip";
-import { useStableResults } from "../merged/MergedSection";
+import { goToLayerRow, useStableResults } from "../merged/MergedSection";
 import { completeness, layerEntries, layerList } from "../merged/model";
 import { DiffView, LayoutSwitch, useDiffLayout } from "./DiffView";
 import { defaultPair, eventDetail, eventTitle, eventTone, formatMtime, hasContents, kindWord, previousContent, type DiffPair } from "./model";
@@ -76,7 +76,16 @@ export function HistoryPanel({
   };
 
   const incomplete = state.running.length + state.missing.length + state.partial.length > 0;
-  const onLayer = (layer: number): void => actions?.emit({ type: "reveal-layer", layer, path });
+  // Going to a layer closes the panel (it covers the page). With a listener for reveal-layer the
+  // layer's tree also selects the path; without one, the layers list's row is selected.
+  const onLayer = (layer: number): void => {
+    onClose();
+    // After the panel is gone and has given the focus back, so the reveal keeps it.
+    setTimeout(() => {
+      if (actions?.handles("reveal-layer") === true) actions.emit({ type: "reveal-layer", layer, path: history.path });
+      else goToLayerRow(layer);
+    }, 0);
+  };
 
   return (
     <div className="fixed inset-0 z-40 flex justify-end bg-slate-900/30" onMouseDown={(ev) => ev.target === ev.currentTarget && onClose()}>
@@ -221,7 +230,7 @@ function HistoryBody({
             pair={pair}
             onPick={comparable ? pick : undefined}
             previous={previousContent(history, i)}
-            reveal={canReveal ? () => actions?.emit({ type: "reveal-layer", layer: e.layer, path: history.path }) : undefined}
+            reveal={canReveal ? () => onLayer(e.layer) : undefined}
             open={canOpen && hasContents(e) ? () => actions?.emit({ type: "open-file", layer: e.layer, path: history.path }) : undefined}
           />
         ))}

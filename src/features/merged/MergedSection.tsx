@@ -44,7 +44,7 @@ export function MergedSection({
  * row's own click handler), so the layers view shows that layer's files. Used when no
  * `onSelectLayer` is given.
  */
-function goToLayerRow(layer: number): void {
+export function goToLayerRow(layer: number): void {
   const row = document.querySelector<HTMLElement>(`[data-testid="layer-row"][data-layer-index="${layer}"]`);
   if (!row) return;
   row.scrollIntoView({ block: "center", behavior: "smooth" });
