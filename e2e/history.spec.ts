@@ -127,6 +127,12 @@ test("a file removed with its parent's whiteout; the layer tree's details open t
 
   const panel = page.getByTestId("history-panel");
   await expect(panel.getByTestId("history-path")).toHaveText(`/${HISTORY_PARENT_WHITED_OUT}`);
+  // Keyboard: Tab stays inside the dialog, both ways.
+  await expect(panel.getByTestId("history-close")).toBeFocused();
+  for (const key of ["Tab", "Shift+Tab", "Shift+Tab", "Tab", "Tab"]) {
+    await page.keyboard.press(key);
+    expect(await panel.evaluate((el) => el.contains(document.activeElement))).toBe(true);
+  }
   const kinds = await panel.getByTestId("history-event").evaluateAll((rows) => rows.map((r) => `${r.getAttribute("data-kind")}@${r.getAttribute("data-layer")}`));
   expect(kinds).toEqual(["added@0", "parent-whited-out@2"]);
   await expect(event(page, 1)).toContainText('The whiteout "srv/.wh.data" hides "srv/data" and everything under it.');
