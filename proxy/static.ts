@@ -14,12 +14,14 @@ import { pipeline } from "node:stream/promises";
  * libzstd), which needs 'wasm-unsafe-eval' (it allows WebAssembly compilation only, not eval);
  * zstddec loads its module from a data: URL with fetch, which connect-src must allow; layer
  * workers fetch a local archive's layers as blob: URLs of the picked file (src/lib/archive.ts).
+ * The file viewer shows a layer's raster images (sniffed by magic bytes: never SVG) through
+ * blob: URLs, so img-src allows blob:; an <img> cannot run script.
  */
 export const APP_CSP = [
   "default-src 'self'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
+  "img-src 'self' data: blob:",
   "connect-src 'self' data: blob:",
   "worker-src 'self' blob:",
   "object-src 'none'",

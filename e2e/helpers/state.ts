@@ -73,7 +73,11 @@ export interface E2EState {
     layersBig: ImageFacts;
     /** on open: one gzip layer whose blob has a byte flipped in the registry's storage */
     layersFlipped: ImageFacts;
+    /** on open: etc/app.conf added, changed, whited out and re-added (e2e/setup/history-fixtures.ts) */
+    history: ImageFacts;
   };
+  /** On open: e2e/viewer:v1, the file viewer's image (e2e/setup/viewer-fixtures.ts), with its layers' diff_ids. */
+  viewer: ImageFacts & { diffIds: string[] };
   /** On open: e2e/compare:v1 (base + X) and :v2 (the same base blob + Y), see e2e/setup/compare-fixtures.ts. */
   compare: {
     v1: ImageFacts;

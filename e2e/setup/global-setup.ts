@@ -40,6 +40,8 @@ import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixt
 import { compareImages } from "./compare-fixtures";
 import { pushPictures } from "./pictures-fixtures";
 import { WRONG_DIFF_ID, wrongDiffIdImage } from "./cache-fixtures";
+import { historyImage } from "./history-fixtures";
+import { viewerImage } from "./viewer-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -190,6 +192,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const flipped = flippedImage();
     const compare = compareImages();
     const wrongDiff = wrongDiffIdImage(compare.v1);
+    const history = await historyImage();
+    const viewer = viewerImage();
     const openTarget = { base: `http://${hosts.open}` };
     const pictures = pushPictures(openTarget); // e2e/pictures:v1 (pictures-fixtures.ts), pushed beside the others
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
@@ -216,12 +220,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
         writeFileSync(data, bytes);
       })(),
+      pushImage(openTarget, "e2e/viewer", "v1", viewer), // the file viewer's image (viewer-fixtures.ts)
       (async () => {
         // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
         await pushImage(openTarget, "e2e/compare", "v1", compare.v1);
         await pushImage(openTarget, "e2e/compare", "v2", compare.v2);
         // compare:v1's base blob under a config claiming another diff_id (cache-fixtures.ts).
         await pushImage(openTarget, "e2e/cache-wrongdiff", "v1", wrongDiff);
+        await pushImage(openTarget, "e2e/history", "v1", history); // history-fixtures.ts, e2e/history.spec.ts
       })(),
       (async () => {
         await pushImage(basicTarget, "private/app", "v1", docker);
@@ -271,7 +277,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         layersTrailing: imageFacts("e2e/layers-trailing", "v1", trailing),
         layersBig: imageFacts("e2e/layers-big", "v1", big),
         layersFlipped: imageFacts("e2e/layers-flipped", "v1", flipped),
+        history: imageFacts("e2e/history", "v1", history),
       },
+      viewer: { ...imageFacts("e2e/viewer", "v1", viewer), diffIds: viewer.layers.map((l) => l.diffId) },
       compare: {
         v1: imageFacts("e2e/compare", "v1", compare.v1),
         v2: imageFacts("e2e/compare", "v2", compare.v2),

@@ -64,7 +64,11 @@ export type LayerscopeError =
    */
   | { kind: "bad-archive"; reason: string; hint?: string }
   /** The user (or navigation) cancelled. Never shown as a failure. */
-  | { kind: "aborted" };
+  | { kind: "aborted" }
+  /** The tar header at an entry's recorded offset does not name the same path and size as the layer's index. */
+  | { kind: "extract-mismatch"; path: string; offset: number; detail: string }
+  /** A file the viewer cannot read: the layer is not indexed or not trusted, or the path is not a regular file there. */
+  | { kind: "file-unavailable"; path: string; layer: number; why: "not-indexed" | "not-found" | "not-a-file" | "untrusted" | "link-loop"; detail: string };
 
 export type ErrorKind = LayerscopeError["kind"];
 
@@ -263,6 +267,23 @@ export function describeError(e: LayerscopeError): ErrorDescription {
       };
     case "aborted":
       return { title: "Cancelled", detail: "The request was cancelled.", action: "Open the image again to restart." };
+    case "extract-mismatch":
+      return {
+        title: "The layer does not match its index",
+        detail: `Reading “${e.path}”: the tar header at offset ${e.offset} does not match the layer's index (${e.detail}). The registry may have served different bytes than when the layer was verified.`,
+        action: "Reload the image to read and verify the layer again.",
+      };
+    case "file-unavailable":
+      return {
+        title: e.why === "untrusted" ? "Not shown: the layer is not trusted" : "Cannot open this file",
+        detail: `“${e.path}” in layer ${e.layer + 1}: ${e.detail}.`,
+        action:
+          e.why === "not-indexed"
+            ? "Wait for the layer to finish downloading and verifying, then open the file again."
+            : e.why === "untrusted"
+              ? "Nothing from a layer that failed verification is shown. Retry the layer, or check the registry."
+              : "Open a regular file (symlinks show their target; directories are downloaded as a tar).",
+      };
     default: {
       const never: never = e;
       return never;

@@ -17,3 +17,4 @@ export {
 } from "./types";
 export { classifyWhiteout, decodeName, linkUnsafe, normalisePath, type UnsafeReason, type WhiteoutKind, type WhiteoutClass } from "./path";
 export { BLOCK_SIZE } from "./format";
+export { paxBody, tarChecksum, tarHeader, tarPaddingBytes, TAR_END_MARKER_BYTES, WRITE_TYPEFLAG, type TarWriteEntry, type TarWriteType } from "./writer";

@@ -10,7 +10,8 @@
 
 // The header layout is the parser's own (one set of named offsets for reading and writing).
 import { BLOCK_SIZE, USTAR } from "../tar/format";
-export { BLOCK_SIZE, USTAR };
+import { fitsOctal, paxBody, sealTarHeader, splitUstarPath, tarChecksum, writeTarOctal, writeTarString } from "../tar/writer";
+export { BLOCK_SIZE, USTAR, paxBody, tarChecksum };
 
 /** ustar typeflags used here. */
 export const TYPEFLAG = {
@@ -143,72 +144,27 @@ function header(f: HeaderFields, lenient: boolean): Uint8Array {
   writeOctal(block, USTAR.devmajor, 0);
   writeOctal(block, USTAR.devminor, 0);
   writeString(block, USTAR.prefix, prefix);
-  block.set(encoder.encode(checksumField(block)), USTAR.checksum.offset);
+  sealTarHeader(block);
   return block;
 }
 
-/**
- * The header checksum: the unsigned sum of all 512 header bytes with the checksum field itself
- * counted as eight spaces, written as six octal digits, NUL, space (the form GNU tar writes).
- */
-export function tarChecksum(block: Uint8Array): number {
-  let sum = 0;
-  for (let i = 0; i < BLOCK_SIZE; i++) {
-    const inField = i >= USTAR.checksum.offset && i < USTAR.checksum.offset + USTAR.checksum.size;
-    sum += inField ? 0x20 : (block[i] ?? 0);
-  }
-  return sum;
-}
-
-function checksumField(block: Uint8Array): string {
-  return `${tarChecksum(block).toString(8).padStart(6, "0")}\0 `;
-}
-
-/** Splits a path into ustar (prefix, name): name ≤ 100 bytes, prefix ≤ 155, split at a '/'. */
+/** Splits a path into ustar (prefix, name) with the writer's rule; lenient keeps an unsplittable path whole (cut). */
 function splitPath(path: string, lenient: boolean): [string, string] {
-  const bytes = encoder.encode(path);
-  if (bytes.byteLength <= USTAR.name.size) return ["", path];
-  for (let i = path.length - 1; i > 0; i--) {
-    if (path[i] !== "/") continue;
-    const prefix = path.slice(0, i);
-    const name = path.slice(i + 1);
-    if (encoder.encode(prefix).byteLength <= USTAR.prefix.size && encoder.encode(name).byteLength <= USTAR.name.size && name !== "") {
-      return [prefix, name];
-    }
-  }
+  const split = splitUstarPath(path);
+  if (split !== undefined) return split;
   if (lenient) return ["", path];
   throw new Error(`buildTar: "${path}" does not fit a ustar header; give it a pax path record`);
 }
 
 function writeString(block: Uint8Array, field: { offset: number; size: number }, value: string, lenient = true): void {
-  const bytes = encoder.encode(value);
-  if (bytes.byteLength > field.size && !lenient) throw new Error(`buildTar: "${value}" is longer than ${field.size} bytes`);
-  block.set(bytes.subarray(0, field.size), field.offset);
+  if (encoder.encode(value).byteLength > field.size && !lenient) throw new Error(`buildTar: "${value}" is longer than ${field.size} bytes`);
+  writeTarString(block, field, value);
 }
 
 /** Octal, zero-padded to width-1 digits, NUL-terminated (ustar numeric field). */
 function writeOctal(block: Uint8Array, field: { offset: number; size: number }, value: number): void {
-  const digits = field.size - 1;
-  if (!Number.isSafeInteger(value) || value < 0 || value >= 8 ** digits) {
-    throw new Error(`buildTar: ${value} does not fit a ${field.size}-byte octal field`);
-  }
-  writeString(block, field, `${value.toString(8).padStart(digits, "0")}\0`);
-}
-
-/**
- * PAX records: "<len> <key>=<value>\n", where <len> counts the whole record including itself
- * (POSIX pax "Extended header format").
- */
-export function paxBody(records: Iterable<readonly [string, string]>): Uint8Array {
-  let text = "";
-  for (const [key, value] of records) {
-    const rest = ` ${key}=${value}\n`;
-    const restLength = encoder.encode(rest).byteLength;
-    let len = restLength + 1;
-    while (String(len).length + restLength > len) len++;
-    text += `${len}${rest}`;
-  }
-  return encoder.encode(text);
+  if (!fitsOctal(field, value)) throw new Error(`buildTar: ${value} does not fit a ${field.size}-byte octal field`);
+  writeTarOctal(block, field, value);
 }
 
 function padded(body: Uint8Array): Uint8Array {

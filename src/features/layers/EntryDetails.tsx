@@ -2,6 +2,7 @@ import type { ReactNode } from "react";
 import { CopyButton } from "../../components/CopyButton";
 import { SafeText } from "../../components/SafeText";
 import { formatBytes, formatExactBytes } from "../../lib/format";
+import { HistoryButton } from "../history/HistoryButton";
 import { clip, modeString, nameParts, ownerLabel, partsToString } from "./format";
 import type { LayerChanges } from "./model";
 import type { TreeNode } from "./tree";
@@ -10,7 +11,7 @@ import type { TreeNode } from "./tree";
 const MAX_DETAIL_CHARS = 8192;
 
 /** Everything the tar header says about one opened entry. */
-export function EntryDetails({ node, changes }: { readonly node: TreeNode; readonly changes: LayerChanges | undefined }) {
+export function EntryDetails({ node, changes, actions }: { readonly node: TreeNode; readonly changes: LayerChanges | undefined; readonly actions?: ReactNode }) {
   const e = node.entry;
   const change = changes?.changeOf(node);
   const below = changes?.providerOf(node.path);
@@ -25,6 +26,7 @@ export function EntryDetails({ node, changes }: { readonly node: TreeNode; reado
               <SafeText text={clip(node.path, MAX_DETAIL_CHARS).text} />
             </code>
             <CopyButton text={node.path} />
+            <HistoryButton path={node.path} />
           </span>
         </Row>
         {e && e.path !== node.path && (
@@ -94,6 +96,7 @@ export function EntryDetails({ node, changes }: { readonly node: TreeNode; reado
         )}
         {node.duplicates > 0 && <Row label="Duplicates">{node.duplicates} earlier entries at this path (the last one wins)</Row>}
       </dl>
+      {actions}
     </div>
   );
 }

@@ -8,6 +8,7 @@ import type { LayerChanges } from "./model";
 import { filterTree, visibleRows, type FileTree, type SortOrder, type TreeNode } from "./tree";
 import { EntryDetails } from "./EntryDetails";
 import { onTreeKeyDown } from "./treeKeys";
+import { LayerEntryActions, useOpenFile } from "../viewer/EntryActions";
 
 /** Fixed row height (px): the virtual list positions rows by index × this. */
 export const ROW_HEIGHT = 26;
@@ -32,7 +33,18 @@ const CHANGE_STYLE: Readonly<Record<ChangeKind, { letter: string; cls: string; b
  * overscan) are in the DOM, so 200 000 entries scroll smoothly. View state (expanded, focused,
  * filter, sort) lives here, never in the tree model.
  */
-export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree; readonly changes: LayerChanges | undefined; readonly label: string }) {
+export function FileTreeView({
+  tree,
+  changes,
+  label,
+  layer,
+}: {
+  readonly tree: FileTree;
+  readonly changes: LayerChanges | undefined;
+  readonly label: string;
+  /** The layer (0-based) these files are in: enables Open (Enter, double-click) and Download. */
+  readonly layer?: number;
+}) {
   const id = useId();
   const [order, setOrder] = useState<SortOrder>("name");
   const [query, setQuery] = useState("");
@@ -106,7 +118,12 @@ export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree
     if (node.children.length > 0) setOpen(node, !isExpanded(node));
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void =>
+  const openFile = useOpenFile();
+  const openNode = (node: TreeNode | undefined): boolean =>
+    layer !== undefined && node?.entry !== undefined && node.entry.whiteout === "none" && openFile(layer, node.path, node.entry.type);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (e.key === "Enter" && !e.altKey && !e.ctrlKey && !e.metaKey) openNode(focusNode);
     onTreeKeyDown(e, {
       rows,
       focusIndex,
@@ -124,6 +141,7 @@ export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree
         filterRef.current?.select();
       },
     });
+  };
 
   const onFilterKeyDown = (e: KeyboardEvent<HTMLInputElement>): void => {
     if (e.key === "Escape") {
@@ -208,6 +226,10 @@ export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree
         aria-activedescendant={focusIndex >= first && focusIndex < last ? rowId(focusIndex) : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
+        onDoubleClick={(e) => {
+          const path = (e.target as HTMLElement).closest<HTMLElement>("[data-testid=tree-row]")?.dataset.path;
+          openNode(rows.find((n) => n.path === path));
+        }}
         onFocus={() => {
           if (focusIndex < 0 && rows.length > 0) setFocused(rows[Math.min(first + OVERSCAN, rows.length - 1)] ?? rows[0]);
         }}
@@ -257,7 +279,7 @@ export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree
           </span>
         )}
       </p>
-      {opened && <EntryDetails node={opened} changes={changes} />}
+      {opened && <EntryDetails node={opened} changes={changes} actions={layer !== undefined ? <LayerEntryActions node={opened} layer={layer} /> : undefined} />}
     </div>
   );
 }

@@ -6,6 +6,8 @@ import { cleanCreatedBy } from "../image/history";
 import { useLayerJobs, useSharedLayerJobs } from "./LayerJobsContext";
 import { LayersView } from "./LayersView";
 import { MergedSection } from "../merged/MergedSection";
+import { HistoryHost } from "../history/HistoryHost";
+import { FileViewer } from "../viewer/FileViewer";
 
 export { DEFAULT_POOL_SIZE } from "./LayerJobsContext";
 
@@ -37,6 +39,8 @@ export function LayersSection({
     <div className="space-y-4">
       <LayersView jobs={jobs} createdBy={createdBy} />
       <MergedSection jobs={jobs} createdBy={createdBy} />
+      <HistoryHost jobs={jobs} createdBy={createdBy} />
+      <FileViewer jobs={jobs} />
     </div>
   );
 }

@@ -480,7 +480,7 @@ function LayerTree({ result, lowers }: { readonly result: LayerIndex; readonly l
           <LayerError error={result.error} />
         </div>
       )}
-      <FileTreeView tree={tree} changes={changes} label={`Files in layer ${result.layerIndex + 1}`} />
+      <FileTreeView tree={tree} changes={changes} label={`Files in layer ${result.layerIndex + 1}`} layer={result.layerIndex} />
     </>
   );
 }

@@ -9,6 +9,8 @@ import { onTreeKeyDown } from "../layers/treeKeys";
 import { filterTree, visibleRows, type SortOrder, type TreeNode } from "../layers/tree";
 import type { MergedRow, MergedTree } from "./model";
 import { LayerChip, layerTitle } from "./LayerChip";
+import { HistoryButton, HistoryLink } from "../history/HistoryButton";
+import { MergedEntryActions, useOpenFile } from "../viewer/EntryActions";
 
 /** Height of the scroll viewport (px). */
 const VIEWPORT_HEIGHT = ROW_HEIGHT * 20;
@@ -121,7 +123,14 @@ export function MergedTreeView({
     if (node.children.length > 0) setOpen(node, !isExpanded(node));
   };
 
-  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void =>
+  const openFile = useOpenFile();
+  const openNode = (node: TreeNode | undefined): boolean => {
+    const row = node ? info.get(node.key) : undefined;
+    return node !== undefined && row?.kind === "present" && openFile(row.entry.version.layer, node.path, row.entry.version.type);
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>): void => {
+    if (e.key === "Enter" && !e.altKey && !e.ctrlKey && !e.metaKey) openNode(focusNode);
     onTreeKeyDown(e, {
       rows,
       focusIndex,
@@ -146,6 +155,7 @@ export function MergedTreeView({
         return true;
       },
     });
+  };
 
   const onFilterKeyDown = (e: KeyboardEvent<HTMLInputElement>): void => {
     if (e.key === "Escape") {
@@ -243,6 +253,10 @@ export function MergedTreeView({
         aria-activedescendant={focusIndex >= first && focusIndex < last ? rowId(focusIndex) : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
+        onDoubleClick={(e) => {
+          const path = (e.target as HTMLElement).closest<HTMLElement>("[data-testid=merged-row]")?.dataset.path;
+          openNode(rows.find((n) => n.path === path));
+        }}
         onFocus={() => {
           if (focusIndex < 0 && rows.length > 0) setFocusedPath((rows[Math.min(first + OVERSCAN, rows.length - 1)] ?? rows[0])?.key);
         }}
@@ -294,7 +308,11 @@ export function MergedTreeView({
           </span>
         )}
       </p>
-      {openedNode && <MergedDetails node={openedNode} row={info.get(openedNode.key)} createdBy={createdBy} untrusted={untrusted} onLayer={onLayer} />}
+      {openedNode && (
+        <MergedDetails node={openedNode} row={info.get(openedNode.key)} createdBy={createdBy} untrusted={untrusted} onLayer={onLayer}>
+          <MergedEntryActions node={openedNode} rows={info} />
+        </MergedDetails>
+      )}
     </div>
   );
 }
@@ -435,14 +453,16 @@ function MergedTreeRow({
             <span className="text-rose-600"> · was {label(row.deleted.last.layer)}</span>
           </span>
         ) : hides.length > 0 ? (
-          <span
-            data-testid="merged-hides"
-            className="text-amber-900"
-            title={`Hides ${hides.map((v) => `layer ${v.layer + 1}'s ${v.type} (${formatExactBytes(v.size)})`).join(", ")}`}
-          >
-            hides {hides.slice(0, HIDES_SHOWN).map(versionLabel).join(", ")}
-            {hides.length > HIDES_SHOWN && <span className="text-amber-700"> +{hides.length - HIDES_SHOWN}</span>}
-          </span>
+          <HistoryLink path={node.path}>
+            <span
+              data-testid="merged-hides"
+              className="text-amber-900"
+              title={`Hides ${hides.map((v) => `layer ${v.layer + 1}'s ${v.type} (${formatExactBytes(v.size)})`).join(", ")}`}
+            >
+              hides {hides.slice(0, HIDES_SHOWN).map(versionLabel).join(", ")}
+              {hides.length > HIDES_SHOWN && <span className="text-amber-700"> +{hides.length - HIDES_SHOWN}</span>}
+            </span>
+          </HistoryLink>
         ) : (
           <span className="text-slate-300">—</span>
         )}
@@ -477,7 +497,9 @@ function MergedDetails({
   createdBy,
   untrusted,
   onLayer,
+  children,
 }: {
+  readonly children?: ReactNode;
   readonly node: TreeNode;
   readonly row: MergedRow | undefined;
   readonly createdBy: readonly (string | undefined)[] | undefined;
@@ -489,9 +511,12 @@ function MergedDetails({
     <div data-testid="merged-details" data-path={node.path} className="border-t border-slate-200 bg-slate-50/60 px-4 py-2 text-[12.5px]">
       <dl className="grid grid-cols-1 gap-x-4 gap-y-0.5 sm:grid-cols-[8rem_minmax(0,1fr)]">
         <Row label={row?.kind === "deleted" ? "Deleted" : "Path"}>
-          <code className="max-h-24 min-w-0 overflow-auto font-mono [overflow-wrap:anywhere]">
-            <SafeText text={clip(node.path, MAX_DETAIL_CHARS).text} />
-          </code>
+          <span className="inline-flex max-w-full items-start gap-2">
+            <code className="max-h-24 min-w-0 overflow-auto font-mono [overflow-wrap:anywhere]">
+              <SafeText text={clip(node.path, MAX_DETAIL_CHARS).text} />
+            </code>
+            <HistoryButton path={node.path} />
+          </span>
         </Row>
         {row?.kind === "present" && (
           <Row label="Provided by">
@@ -553,6 +578,7 @@ function MergedDetails({
                 </li>
               ))}
             </ul>
+            <HistoryButton path={node.path} label={`History of all ${row.entry.hides.length + 1} versions`} />
           </Row>
         )}
         {node.isDir && (
@@ -561,6 +587,7 @@ function MergedDetails({
           </Row>
         )}
       </dl>
+      {children}
     </div>
   );
 }

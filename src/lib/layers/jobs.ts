@@ -24,7 +24,7 @@ import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerReque
 import { archiveBlobRequest } from "../archive";
 import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from "../cache";
 import { isSampleRegistry } from "../sample";
-import type { LayerJobs, LayerJobsOptions, LayerJobState, LayerSource } from "./types";
+import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource } from "./types";
 
 export type LayerJobsMode = "single" | "split";
 
@@ -312,11 +312,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     }
   }
 
-  function begin(i: number, lane: Lane): void {
-    const d = layers[i]!;
-    const runId = nextRunId++;
-    const run: Running = { runId, lane, started: performance.now(), samples: [] };
-    running.set(i, run);
+  function sourceOf(i: number, d: Descriptor): LayerBlobSource {
     const job: LayerJob = {
       layerIndex: i,
       digest: d.digest,
@@ -326,7 +322,15 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       diffId: options.diffIds[i],
       ...(tuning.limits !== undefined ? { limits: tuning.limits } : {}),
     };
-    const request = blobRequest(client, options.registry, options.repository, d.digest);
+    return { job, request: blobRequest(client, options.registry, options.repository, d.digest) };
+  }
+
+  function begin(i: number, lane: Lane): void {
+    const d = layers[i]!;
+    const runId = nextRunId++;
+    const run: Running = { runId, lane, started: performance.now(), samples: [] };
+    running.set(i, run);
+    const { job, request } = sourceOf(i, d);
     set(i, { progress: { stage: "downloading", compressedTotal: d.size, ...ZERO } });
 
     const onEvent = (e: MessageEvent<WorkerEvent>): void => handleEvent(i, run, e.data);
@@ -489,6 +493,10 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
         lookingUp.delete(layerIndex);
       }
       pump();
+    },
+    layerSource(layerIndex) {
+      const d = layers[layerIndex];
+      return d !== undefined ? sourceOf(layerIndex, d) : undefined;
     },
     dispose() {
       if (disposed) return;

@@ -4,7 +4,9 @@
  */
 import type { LayerscopeError } from "../../core/errors";
 import type { Descriptor } from "../../core/oci";
+import type { LayerJob } from "../../core/pipeline/job";
 import type { LayerIndex, LayerProgress } from "../../core/pipeline/types";
+import type { BlobRequest } from "../../workers/protocol";
 
 /** One layer's state. Snapshots are immutable: a change produces a new object. */
 export interface LayerJobState {
@@ -39,6 +41,12 @@ export interface LayerJobsOptions {
   readonly poolSize?: number;
 }
 
+/** How to read one layer's blob again (the file viewer, downloads): the pipeline's job and the worker's request. */
+export interface LayerBlobSource {
+  readonly job: LayerJob;
+  readonly request: BlobRequest;
+}
+
 export interface LayerJobs {
   subscribe(onChange: () => void): () => void;
   /** The same array object until something changes. */
@@ -51,4 +59,9 @@ export interface LayerJobs {
   retry(layerIndex: number): void;
   /** Cancel everything and release the workers. Called when the view unmounts (navigating away). */
   dispose(): void;
+  /**
+   * Layer `layerIndex`'s blob, to read it again outside the indexing run (the file viewer and
+   * downloads). Optional: a store without one cannot open files.
+   */
+  layerSource?(layerIndex: number): LayerBlobSource | undefined;
 }
