@@ -38,7 +38,7 @@ import {
 } from "./services";
 import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
 import { compareImages } from "./compare-fixtures";
-import { viewerImage } from "./viewer-fixtures";
+import { damageViewerFlipped, viewerFlippedImage, viewerImage } from "./viewer-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -189,6 +189,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const flipped = flippedImage();
     const compare = compareImages();
     const viewer = viewerImage();
+    const viewerFlipped = viewerFlippedImage();
     const openTarget = { base: `http://${hosts.open}` };
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
@@ -213,7 +214,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
         writeFileSync(data, bytes);
       })(),
-      pushImage(openTarget, "e2e/viewer", "v1", viewer), // the file viewer's image (viewer-fixtures.ts)
+      (async () => {
+        // The file viewer's images (viewer-fixtures.ts); one gets a byte of a body flipped in storage.
+        await pushImage(openTarget, "e2e/viewer", "v1", viewer);
+        await pushImage(openTarget, "e2e/viewer-flipped", "v1", viewerFlipped);
+        damageViewerFlipped(join(dir, "open-storage"), viewerFlipped);
+      })(),
       (async () => {
         // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
         await pushImage(openTarget, "e2e/compare", "v1", compare.v1);
