@@ -33,7 +33,7 @@ export function TextView({ bytes, guess }: { readonly bytes: Uint8Array; readonl
                 <td
                   aria-hidden="true"
                   style={{ minWidth: `${width + 2}ch` }}
-                  className="w-[1%] select-none whitespace-nowrap border-r border-slate-200 bg-slate-50 px-2 text-right align-top tabular-nums text-slate-400"
+                  className="w-[1%] select-none whitespace-nowrap border-r border-slate-200 bg-slate-50 px-3 text-right align-top tabular-nums text-slate-400"
                 >
                   {first + i + 1}
                 </td>
