@@ -41,7 +41,7 @@ import { compareImages } from "./compare-fixtures";
 import { pushPictures } from "./pictures-fixtures";
 import { WRONG_DIFF_ID, wrongDiffIdImage } from "./cache-fixtures";
 import { historyImage } from "./history-fixtures";
-import { viewerImage } from "./viewer-fixtures";
+import { damageViewerFlipped, viewerFlippedImage, viewerImage } from "./viewer-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -194,6 +194,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const wrongDiff = wrongDiffIdImage(compare.v1);
     const history = await historyImage();
     const viewer = viewerImage();
+    const viewerFlipped = viewerFlippedImage();
     const openTarget = { base: `http://${hosts.open}` };
     const pictures = pushPictures(openTarget); // e2e/pictures:v1 (pictures-fixtures.ts), pushed beside the others
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
@@ -220,7 +221,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         bytes[Math.floor(bytes.length / 2)]! ^= 0x01;
         writeFileSync(data, bytes);
       })(),
-      pushImage(openTarget, "e2e/viewer", "v1", viewer), // the file viewer's image (viewer-fixtures.ts)
+      (async () => {
+        // The file viewer's images (viewer-fixtures.ts); one gets a byte of a body flipped in storage.
+        await pushImage(openTarget, "e2e/viewer", "v1", viewer);
+        await pushImage(openTarget, "e2e/viewer-flipped", "v1", viewerFlipped);
+        damageViewerFlipped(join(dir, "open-storage"), viewerFlipped);
+      })(),
       (async () => {
         // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
         await pushImage(openTarget, "e2e/compare", "v1", compare.v1);

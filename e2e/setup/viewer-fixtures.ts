@@ -10,6 +10,8 @@
  * - layer 3 (uncompressed tar): a new `tree/a.txt`, so the merged `tree/` mixes layers 2 and 3.
  */
 import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { deflateSync, gzipSync } from "node:zlib";
 import { buildTar, type TarEntry } from "../../src/core/testing/tar";
 import { sha256, type BuiltImage, type Layer } from "./fixtures";
@@ -113,4 +115,30 @@ export function viewerImage(): BuiltImage {
     [layer(OCI_LAYER_GZIP, gzipSync(t0), t0), layer(OCI_LAYER_GZIP, gzipSync(t1), t1), layer(OCI_LAYER_TAR, t2, t2)],
     ["COPY big / # 12 MiB, a small file first", "COPY files / # text, binary, image, active content, links", "COPY tree/a.txt / # rewrites a file"],
   );
+}
+
+/**
+ * `e2e/viewer-flipped:v1`: one uncompressed layer whose stored blob gets one byte flipped inside
+ * the body of `flipped/damaged.txt` after the push. Unlike the gzip flipped fixture (which
+ * cannot be decompressed, so it has no entries), this one indexes completely: every entry is
+ * listed, and both the digest and the diff_id mismatch. Opening a file there must be refused.
+ */
+export const FLIPPED = { repository: "e2e/viewer-flipped", tag: "v1", path: "flipped/damaged.txt", content: "this body has one byte flipped in the registry's storage\n".repeat(20) };
+
+export function viewerFlippedImage(): BuiltImage {
+  const tar = buildTar([
+    { path: "flipped/", type: "dir" },
+    { path: FLIPPED.path, content: FLIPPED.content },
+  ]);
+  return imageOf([layer(OCI_LAYER_TAR, tar, tar)], ["COPY flipped / # a byte of a body flipped in storage"]);
+}
+
+/** Flips one byte of the flipped image's file body in OPEN's storage (`storage` is its root directory). */
+export function damageViewerFlipped(storage: string, image: BuiltImage): void {
+  const hex = image.layers[0]!.digest.slice("sha256:".length);
+  const data = join(storage, "docker/registry/v2/blobs/sha256", hex.slice(0, 2), hex, "data");
+  const bytes = readFileSync(data);
+  // The body starts after the directory's header and the file's header (two 512-byte blocks).
+  bytes[2 * 512 + 10]! ^= 0x01;
+  writeFileSync(data, bytes);
 }

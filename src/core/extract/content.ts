@@ -41,9 +41,9 @@ export const SNIFF_BYTES = 64 * 1024;
 
 /**
  * Guesses how to read `bytes` as text, or undefined when they look binary:
- * a BOM decides (UTF-8, UTF-16 LE/BE); else a NUL byte means binary; else valid UTF-8 is UTF-8
- * (a multi-byte sequence cut by the sample's end is allowed); else Latin-1 unless more than one
- * byte in ten is a control character.
+ * a BOM decides (UTF-8, UTF-16 LE/BE); else a NUL byte, or more than one byte in ten being a
+ * control character, means binary; else valid UTF-8 is UTF-8 (a multi-byte sequence cut by the
+ * sample's end is allowed), and anything else Latin-1.
  */
 export function guessText(bytes: Uint8Array): TextGuess | undefined {
   if (startsWith(bytes, [0xef, 0xbb, 0xbf])) return { encoding: "utf-8", bom: 3 };
@@ -51,13 +51,13 @@ export function guessText(bytes: Uint8Array): TextGuess | undefined {
   if (startsWith(bytes, [0xfe, 0xff])) return { encoding: "utf-16be", bom: 2 };
   const sample = bytes.subarray(0, SNIFF_BYTES);
   if (sample.includes(0)) return undefined;
-  if (isUtf8(sample, bytes.length > sample.length)) return { encoding: "utf-8", bom: 0 };
   let controls = 0;
   for (const b of sample) {
     // C0 controls other than tab, LF, VT, FF, CR and ESC; and DEL.
     if ((b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0b && b !== 0x0c && b !== 0x0d && b !== 0x1b) || b === 0x7f) controls++;
   }
-  return controls * 10 > sample.length ? undefined : { encoding: "latin-1", bom: 0 };
+  if (controls * 10 > sample.length) return undefined;
+  return isUtf8(sample, bytes.length > sample.length) ? { encoding: "utf-8", bom: 0 } : { encoding: "latin-1", bom: 0 };
 }
 
 const fatalUtf8 = new TextDecoder("utf-8", { fatal: true });

@@ -9,6 +9,7 @@ import { formatBytes, formatExactBytes, shortDigest } from "../../lib/format";
 import type { LayerJobs, LayerJobState } from "../../lib/layers/types";
 import { layerTypeName } from "../image/mediaTypeNames";
 import { FileTreeView } from "./FileTreeView";
+import { LayerTarDownload } from "../viewer/EntryActions";
 import { formatRate } from "./format";
 import { diffIdVerdict, digestVerdict, isRetryable, isRunning, sameElements, treeFor, changesFor, trust, untrustedReason, type ShownVerdict } from "./model";
 
@@ -474,6 +475,9 @@ function LayerTree({ result, lowers }: { readonly result: LayerIndex; readonly l
             {changes.incompleteBelow.length === 1 ? `layer ${(changes.incompleteBelow[0] ?? 0) + 1} below is` : `layers ${changes.incompleteBelow.map((i) => i + 1).join(", ")} below are`} not fully indexed yet
           </Badge>
         )}
+        <span className="ml-auto">
+          <LayerTarDownload layer={result.layerIndex} />
+        </span>
       </div>
       {result.error && (
         <div className="px-4 pt-2">

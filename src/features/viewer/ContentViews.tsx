@@ -33,7 +33,7 @@ export function TextView({ bytes, guess }: { readonly bytes: Uint8Array; readonl
                 <td
                   aria-hidden="true"
                   style={{ minWidth: `${width + 2}ch` }}
-                  className="select-none border-r border-slate-200 bg-slate-50 px-2 text-right align-top tabular-nums text-slate-400"
+                  className="w-[1%] select-none whitespace-nowrap border-r border-slate-200 bg-slate-50 px-3 text-right align-top tabular-nums text-slate-400"
                 >
                   {first + i + 1}
                 </td>
@@ -101,17 +101,25 @@ export function ImageView({ bytes, mime, name }: { readonly bytes: Uint8Array; r
             alt={`${name} (${mime})`}
             onLoad={(e) => setSize({ w: e.currentTarget.naturalWidth, h: e.currentTarget.naturalHeight })}
             onError={() => setFailed(true)}
-            className="max-h-full max-w-full object-contain shadow-sm [image-rendering:auto]"
+            // Icons and sprites are tiny: shown at a whole-number zoom, pixels kept sharp.
+            style={size ? { width: size.w * zoomFor(size), imageRendering: zoomFor(size) > 1 ? "pixelated" : "auto" } : undefined}
+            className="max-h-full max-w-full object-contain shadow-sm"
           />
         )
       )}
       {size && (
         <p data-testid="viewer-image-size" className="rounded bg-white/90 px-2 py-0.5 text-xs text-slate-600">
           {size.w} × {size.h} px · {mime}
+          {zoomFor(size) > 1 ? ` · shown at ${zoomFor(size)}×` : ""}
         </p>
       )}
     </div>
   );
+}
+
+/** Whole-number zoom that brings a small image towards 256 px, at most 8×. */
+function zoomFor(size: { readonly w: number; readonly h: number }): number {
+  return Math.max(1, Math.min(8, Math.floor(256 / Math.max(size.w, size.h, 1))));
 }
 
 function Pager({ page, pages, onPage, label }: { readonly page: number; readonly pages: number; readonly onPage: (p: number) => void; readonly label: ReactNode }) {

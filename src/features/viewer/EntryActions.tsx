@@ -94,3 +94,10 @@ export function MergedEntryActions({ node, rows }: { readonly node: TreeNode; re
   if (v.type === "symlink") return <EntryActions target={{ kind: "symlink", layer: v.layer, path: node.path }} />;
   return opensInViewer(v.type) ? <EntryActions target={{ kind: "file", layer: v.layer, path: node.path }} /> : null;
 }
+
+/** Downloads a layer's uncompressed tar, read and verified again on the way (its verdicts are shown after). */
+export function LayerTarDownload({ layer }: { readonly layer: number }) {
+  const jobs = useSharedLayerJobs()?.jobs;
+  if (!jobs?.layerSource) return null;
+  return <DownloadButton jobs={jobs} request={{ kind: "layer", layer }} label="Download layer tar" testId="layer-download-tar" />;
+}
