@@ -6,6 +6,7 @@
  * before globalSetup runs (to list tests), so read the state inside tests, never at import time.
  */
 import { readFileSync } from "node:fs";
+import type { ReferrersFacts } from "../setup/referrers-fixtures";
 
 export const STATE_ENV = "LAYERSCOPE_E2E_STATE";
 
@@ -53,6 +54,8 @@ export interface E2EState {
     closed: string;
     /** Node front of `open` sending blob bodies at 4 MB/s; `GET /__blobs` lists them and whether the client left early */
     slow: string;
+    /** Node front of `open` answering the referrers API from the fixtures (e2e/setup/referrers-front.ts); `GET /__referrers` lists what it answered */
+    referrers: string;
   };
   /** Accepted by `basic`, by the token server, and by `redirect` for repositories under auth/. */
   credentials: { username: string; password: string };
@@ -81,6 +84,8 @@ export interface E2EState {
     v1LayerSizes: number[];
     v2LayerSizes: number[];
   };
+  /** On open (reachable through `referrers` for the API): images with artifacts attached by `subject` (e2e/setup/referrers-fixtures.ts). */
+  referrers: ReferrersFacts;
   /** Repositories per host, for building references. */
   repos: {
     basicPrivate: string; // private/app  (tag v1 = docker image, tag multi = index)
