@@ -104,7 +104,9 @@ test("each artifact opens: its manifest, then its blobs verified and shown as JS
   await expect(binBlob.getByTestId("hex-dump")).toContainText(`00000000  ${f.content.binaryHex}`);
   await expect(binBlob.getByTestId("hex-dump")).toContainText("00000120");
 
-  await page.getByTestId("referrers").screenshot({ path: "test-results/referrers-card.png" });
+  // For a person to look at (a viewport shot: cheap even on a busy machine).
+  await referrers(page).scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/referrers-card.png" });
 });
 
 test("a blob the registry serves damaged is a digest mismatch, its content not shown", async ({ page }) => {
@@ -116,6 +118,20 @@ test("a blob the registry serves damaged is a digest mismatch, its content not s
   await expect(blob.getByTestId("blob-state")).toHaveAttribute("data-kind", "digest-mismatch");
   await expect(blob).toContainText("does not match its digest");
   await expect(blob.getByTestId("blob-content")).toHaveCount(0);
+});
+
+test("a blob above the display cap is offered as a download only, streamed from the registry", async ({ page, request }) => {
+  const { hosts, referrers: f } = state();
+  await openReference(page, ref(hosts.open, f.tampered.repository, f.tampered.tag));
+  const r = await openRow(page, f.tampered.big.manifestDigest);
+  const blob = layerBlob(r, f.tampered.big.layerDigest);
+  await expect(blob.getByTestId("blob-too-large")).toBeVisible();
+  await expect(blob.getByTestId("blob-content")).toHaveCount(0);
+  const href = await blob.getByTestId("blob-too-large").getByRole("link", { name: "Download" }).getAttribute("href");
+  expect(href).toBe(`/registry/${hosts.open}/v2/${f.tampered.repository}/blobs/${f.tampered.big.layerDigest}`);
+  const res = await request.get(href!);
+  expect(res.status()).toBe(200);
+  expect((await res.body()).byteLength).toBe(f.tampered.big.layerSize);
 });
 
 test("an image with no referrers says so, through the fallback and through the API", async ({ page }) => {

@@ -4,7 +4,8 @@
  * pushed to the real registry (OPEN), which has no referrers API; so the fixture also pushes the
  * referrers index under the tag schema's `sha256-<hex>` tag, as cosign and notation do there, and
  * fills the table the REFERRERS front answers the API from. A second image has one text artifact
- * whose blob is damaged in the registry's storage after the push; a third has no referrers.
+ * whose blob is damaged in the registry's storage after the push and one above the display cap;
+ * a third has no referrers.
  * Built byte for byte in code: the digests are the same on every run.
  */
 import { readFileSync, writeFileSync } from "node:fs";
@@ -36,7 +37,7 @@ export interface ReferrersFacts {
   artifacts: { signature: ArtifactFacts; sbom: ArtifactFacts; text: ArtifactFacts; binary: ArtifactFacts };
   /** Text a spec can look for in each artifact's shown content. */
   content: { signatureImage: string; sbomName: string; text: string; binaryHex: string };
-  tampered: { repository: string; tag: string; subject: string; artifact: ArtifactFacts };
+  tampered: { repository: string; tag: string; subject: string; artifact: ArtifactFacts; big: ArtifactFacts & { layerSize: number } };
   none: { repository: string; tag: string; subject: string };
 }
 
@@ -134,9 +135,12 @@ export async function pushReferrersFixtures(target: PushTarget, storage: string,
   const tamperedImage = subjectImage("tampered");
   await pushImage(target, tamperedRepo, "v1", tamperedImage);
   const damaged = artifact(TYPES.text, blobOf("text/plain", new TextEncoder().encode("this note is damaged in the registry's storage\n")), tamperedImage.manifest);
-  await pushArtifacts(p, tamperedRepo, [damaged]);
-  await pushFallbackTag(p, tamperedRepo, tamperedImage.manifest.digest, [damaged]);
-  table.set(`${tamperedRepo}@${tamperedImage.manifest.digest}`, [damaged.descriptor]);
+  // And one whose blob is above the page's display cap (4 MiB): offered as a download only.
+  const bigBytes = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 31) & 0xff);
+  const big = artifact(TYPES.binary, blobOf("application/octet-stream", bigBytes), tamperedImage.manifest);
+  await pushArtifacts(p, tamperedRepo, [damaged, big]);
+  await pushFallbackTag(p, tamperedRepo, tamperedImage.manifest.digest, [damaged, big]);
+  table.set(`${tamperedRepo}@${tamperedImage.manifest.digest}`, [damaged.descriptor, big.descriptor]);
   const hex = damaged.layer.digest.slice("sha256:".length);
   const data = join(storage, "docker/registry/v2/blobs/sha256", hex.slice(0, 2), hex, "data");
   const bytes = readFileSync(data);
@@ -159,7 +163,7 @@ export async function pushReferrersFixtures(target: PushTarget, storage: string,
       text: "line two: <b>not bold</b>",
       binaryHex: Array.from(binaryBytes.subarray(0, 8), (b) => b.toString(16).padStart(2, "0")).join(" "),
     },
-    tampered: { repository: tamperedRepo, tag: "v1", subject: tamperedImage.manifest.digest, artifact: facts(damaged) },
+    tampered: { repository: tamperedRepo, tag: "v1", subject: tamperedImage.manifest.digest, artifact: facts(damaged), big: { ...facts(big), layerSize: big.layer.size } },
     none: { repository: noneRepo, tag: "v1", subject: lonely.manifest.digest },
   };
 }
