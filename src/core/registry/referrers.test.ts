@@ -159,6 +159,15 @@ describe("fetchReferrers through the referrers API", () => {
     expect(fake.requests).toHaveLength(MAX_REFERRER_PAGES);
   });
 
+  it("a later page that fails ends the list there, shown as partial", async () => {
+    const pages = apiOverride([[signature.descriptor], [sbom.descriptor]]);
+    const { client } = setup({ override: (req) => (req.kind === "referrers" && req.url.includes("page=1") ? registryError(500, "UNKNOWN", "boom") : pages(req)) });
+    const r = await fetchReferrers(client, REGISTRY, REPO, image.manifest.digest);
+    expect(r.ok && r.value.descriptors.map((d) => d.digest)).toEqual([signature.manifest.digest]);
+    expect(r.ok && r.value.complete).toBe(false);
+    expect(r.ok && r.value.notes.join(" ")).toMatch(/Page 2 could not be read/);
+  });
+
   it("does not follow a next link to another host", async () => {
     const { client, fake } = setup({ override: apiOverride([[signature.descriptor]], { link: () => `<https://evil.example/v2/${REPO}/referrers/x>; rel="next"` }) });
     const r = await fetchReferrers(client, REGISTRY, REPO, image.manifest.digest);

@@ -103,25 +103,19 @@ export async function fetchReferrers(
   for (;;) {
     seen.add(url);
     const sent = await send(client, registry, url, signal, { Accept: OCI_INDEX });
-    if (!sent.ok) return pages === 0 || sent.error.kind === "aborted" ? sent : ok(partial(sent.error));
+    if (!sent.ok) return fail(sent.error);
     const { res, hadCredentials } = sent.value;
     // distribution-spec: a registry with the API never answers 404; our proxy marks its own refusals.
     if (pages === 0 && res.status === 404 && !res.headers.has(PROXY_ERROR_HEADER)) {
       await res.body?.cancel().catch(() => undefined);
       return fallback(client, registry, repository, digest, artifactType, signal);
     }
-    if (!res.ok) {
-      const e = await errorFromResponse(registry, repository, "manifest", digest, res, hadCredentials);
-      if (pages === 0) return err(e);
-      return ok(partial(e));
-    }
+    if (!res.ok) return fail(await errorFromResponse(registry, repository, "manifest", digest, res, hadCredentials));
     const got = await readDocument(registry, res, MANIFEST_BODY_LIMIT, signal);
-    if (!got.ok) return pages === 0 || got.error.kind === "aborted" ? got : ok(partial(got.error));
+    if (!got.ok) return fail(got.error);
     const index = parseAnyManifest(got.value.bytes, got.value.contentType || null);
-    if (!index.ok) return err(index.error);
-    if (index.value.kind !== "index") {
-      return err({ kind: "bad-manifest", what: "index", reason: "the referrers API answered with a manifest, not an image index" });
-    }
+    if (!index.ok) return fail(index.error);
+    if (index.value.kind !== "index") return fail({ kind: "bad-manifest", what: "index", reason: "the referrers API answered with a manifest, not an image index" });
     pages++;
     // Every page must say it filtered; one that does not is filtered here.
     if (artifactType !== undefined && !filtersApplied(res.headers.get(FILTERS_APPLIED_HEADER)).includes("artifactType")) appliedByRegistry = false;
@@ -157,9 +151,11 @@ export async function fetchReferrers(
 
   return ok({ ...finish("api", descriptors, artifactType, appliedByRegistry, pages, complete, notes), subject: digest });
 
-  function partial(e: LayerscopeError): Referrers {
+  /** The first page failing is an error; a later one ends the list there, shown as partial (unless cancelled). */
+  function fail(e: LayerscopeError): Result<Referrers, LayerscopeError> {
+    if (pages === 0 || e.kind === "aborted") return err(e);
     notes.push(`Page ${pages + 1} could not be read (${e.kind}); the list stops there.`);
-    return { ...finish("api", descriptors, artifactType, appliedByRegistry, pages, false, notes), subject: digest };
+    return ok({ ...finish("api", descriptors, artifactType, appliedByRegistry, pages, false, notes), subject: digest });
   }
 }
 

@@ -17,6 +17,7 @@ import { ArtifactByDigest, ArtifactType } from "./ArtifactView";
 import { artifactTypeName, createdOf } from "./model";
 import { referrersQuery } from "./queries";
 
+const DOCKER_HUB = "docker.io";
 const LINK = "font-medium text-indigo-700 underline decoration-indigo-300 underline-offset-2 hover:decoration-indigo-700";
 
 /** The parent index of an image, when the image was reached through one. */
@@ -47,8 +48,11 @@ export function ReferrersCard({ repo, subject, index }: { readonly repo: Repo; r
 
 function ReferrerList({ repo, subject, heading, testId }: { readonly repo: Repo; readonly subject: string; readonly heading?: string; readonly testId: string }) {
   const [filter, setFilter] = useState<string | undefined>(undefined);
-  const all = useQuery(referrersQuery(repo.registry, repo.repository, subject));
-  const filtered = useQuery({ ...referrersQuery(repo.registry, repo.repository, subject, filter), enabled: filter !== undefined });
+  // Docker Hub counts manifest GETs against its pull limit, and the tag-schema fallback is one:
+  // there the list is fetched only when asked for.
+  const [asked, setAsked] = useState(repo.registry !== DOCKER_HUB);
+  const all = useQuery({ ...referrersQuery(repo.registry, repo.repository, subject), enabled: asked });
+  const filtered = useQuery({ ...referrersQuery(repo.registry, repo.repository, subject, filter), enabled: asked && filter !== undefined });
   const query = filter === undefined ? all : filtered;
   const selectId = useId();
   const types = [...new Set((all.data?.descriptors ?? []).map((d) => d.artifactType).filter((t): t is string => t !== undefined))];
@@ -80,7 +84,19 @@ function ReferrerList({ repo, subject, heading, testId }: { readonly repo: Repo;
           </span>
         )}
       </div>
-      {query.isError ? (
+      {!asked ? (
+        <p className="mt-2 text-xs text-slate-600">
+          <button
+            type="button"
+            data-testid="referrers-ask"
+            onClick={() => setAsked(true)}
+            className="mr-2 rounded border border-slate-300 bg-white px-2 py-0.5 text-xs font-medium text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600"
+          >
+            Look for referrers
+          </button>
+          Docker Hub may count the lookup against its pull limit.
+        </p>
+      ) : query.isError ? (
         <div className="mt-2">
           <ErrorPanel compact error={asShownError(query.error)} onRetry={() => void query.refetch()} />
         </div>
