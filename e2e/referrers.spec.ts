@@ -174,3 +174,15 @@ test("BuildKit attestations inside an index are listed with the image they attes
   // The index itself has its own (empty) referrers list.
   await expect(page.getByTestId("index-referrer-list").getByTestId("referrers-empty")).toBeVisible();
 });
+
+test("the offline sample: no referrers in its virtual registry, its BuildKit attestation listed for the chosen platform", async ({ page }) => {
+  await page.goto("/");
+  await page.getByTestId("open-sample").click();
+  const card = page.getByTestId("referrers");
+  await expect(card.getByTestId("referrer-list").getByTestId("referrers-empty")).toBeVisible();
+  await expect(card.getByTestId("referrer-list").getByTestId("referrers-source")).toHaveAttribute("data-source", "tag-schema");
+  await expect(card.getByTestId("buildkit-attestation")).toHaveCount(1);
+  await page.getByTestId("section-nav").getByRole("link", { name: "Referrers" }).click();
+  await expect(card).toBeInViewport();
+  await page.screenshot({ path: "test-results/referrers-sample.png" });
+});

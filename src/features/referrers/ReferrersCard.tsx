@@ -1,4 +1,4 @@
-import { useId, useState } from "react";
+import { useId, useState, type ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { DOCKER_REFERENCE_TYPE_ANNOTATION, type Descriptor } from "../../core/oci";
 import { formatReference } from "../../core/reference";
@@ -41,12 +41,24 @@ export function ReferrersCard({ repo, subject, index }: { readonly repo: Repo; r
     <Card anchor="referrers" testId="referrers" title="Referrers" aside={<span>signatures, SBOMs and attestations that name this image as their subject</span>}>
       <ReferrerList repo={repo} subject={subject} heading={index ? "Of this image" : undefined} testId="referrer-list" />
       {buildkit.length > 0 && <BuildKitAttestations repo={repo} attestations={buildkit} />}
-      {index && <ReferrerList repo={repo} subject={index.digest} heading={`Of the index ${shortDigest(index.digest)} (what signing the tag signs)`} testId="index-referrer-list" />}
+      {index && (
+        <ReferrerList
+          repo={repo}
+          subject={index.digest}
+          testId="index-referrer-list"
+          heading={
+            <>
+              Of the index <code className="font-mono normal-case tracking-normal">{shortDigest(index.digest)}</code>{" "}
+              <span className="normal-case tracking-normal">(what signing its tag signs)</span>
+            </>
+          }
+        />
+      )}
     </Card>
   );
 }
 
-function ReferrerList({ repo, subject, heading, testId }: { readonly repo: Repo; readonly subject: string; readonly heading?: string; readonly testId: string }) {
+function ReferrerList({ repo, subject, heading, testId }: { readonly repo: Repo; readonly subject: string; readonly heading?: ReactNode; readonly testId: string }) {
   const [filter, setFilter] = useState<string | undefined>(undefined);
   // Docker Hub counts manifest GETs against its pull limit, and the tag-schema fallback is one:
   // there the list is fetched only when asked for.
@@ -153,7 +165,11 @@ function ReferrerRows({ repo, referrers }: { readonly repo: Repo; readonly refer
       ))}
       {descriptors.length === 0 ? (
         <p data-testid="referrers-empty" className="rounded-md border border-dashed border-slate-300 px-3 py-2 text-sm text-slate-600">
-          {filter ? "No referrers of this type." : "No referrers: nothing in this repository names this manifest as its subject (no signatures, SBOMs or attestations attached)."}
+          {filter
+            ? "No referrers of this type."
+            : referrers.source === "api"
+              ? "No referrers: the registry lists nothing that names this manifest as its subject (no signatures, SBOMs or attestations attached)."
+              : `No referrers found: the ${referrers.tag ?? "referrers"} tag, where tools write them on registries without the API, ${referrers.tagFound === false ? "does not exist" : "lists none"}.`}
         </p>
       ) : (
         <ul className="divide-y divide-slate-100 rounded-md border border-slate-200">
