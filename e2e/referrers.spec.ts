@@ -5,6 +5,7 @@
  * verified and shown as JSON, text or hex; a damaged blob; an image with none; an artifact
  * reference opened directly; BuildKit's in-index attestations in the same view.
  */
+import { readFileSync } from "node:fs";
 import { expect, test, type Locator, type Page } from "@playwright/test";
 import { ref, state } from "./helpers/state";
 import { openDeepLink, openReference } from "./helpers/ui";
@@ -96,6 +97,10 @@ test("each artifact opens: its manifest, then its blobs verified and shown as JS
   await expect(noteBlob.getByTestId("blob-state")).toHaveAttribute("data-state", "verified");
   await expect(noteBlob.getByTestId("blob-text")).toContainText(f.content.text);
   await expect(noteBlob.locator("b")).toHaveCount(0);
+  // The verified bytes download as a file (named by the layer's title annotation), never rendered.
+  const [download] = await Promise.all([page.waitForEvent("download"), noteBlob.getByRole("button", { name: "Download" }).click()]);
+  expect(download.suggestedFilename()).toBe("vnd.layerscope.note.v1.out");
+  expect(readFileSync(await download.path(), "utf8")).toContain(f.content.text);
 
   // Binary: a hex dump.
   const bin = await openRow(page, f.artifacts.binary.manifestDigest);
