@@ -53,19 +53,23 @@ function bad(message: string): RouteResult {
 /**
  * Parses a raw request target (`req.url`) that starts with {@link REGISTRY_PREFIX}.
  * Only the host segment is percent-decoded (a browser encodes IDN hosts like `①②⑦.0.0.1`);
- * it is then canonicalised by WHATWG URL. The query is allowed only on tags/list (`n`, `last`).
+ * it is then canonicalised by WHATWG URL. The query is allowed only on tags/list (`n`, `last`) and
+ * on referrers (`artifactType`, and `n`/`last` for the pages a registry links to).
  */
 export function parseRegistryRoute(rawUrl: string): RouteResult {
   if (!rawUrl.startsWith(REGISTRY_PREFIX)) return bad("not a registry path");
   if (rawUrl.length > 2048) return bad("path too long");
   if (/[^\x21-\x7e]/.test(rawUrl)) return bad("path contains control, space or non-ASCII characters");
   if (rawUrl.includes("..") || /%2e/i.test(rawUrl)) return bad("path contains '..'");
-  if (/%(2f|5c|0d|0a|00)/i.test(rawUrl) || rawUrl.includes("\\")) return bad("path contains an encoded slash, backslash or control character");
+  if (/%(5c|0d|0a|00)/i.test(rawUrl) || rawUrl.includes("\\")) return bad("path contains an encoded backslash or control character");
   if (rawUrl.includes("#")) return bad("path contains a fragment");
 
   const queryAt = rawUrl.indexOf("?");
   const pathPart = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
   const query = queryAt === -1 ? undefined : rawUrl.slice(queryAt + 1);
+  // An encoded slash in the path could split a segment differently upstream; in a query value it
+  // is how `artifactType=application%2Fspdx%2Bjson` is written, and the value is re-encoded below.
+  if (/%2f/i.test(pathPart)) return bad("path contains an encoded slash");
 
   const rest = pathPart.slice(REGISTRY_PREFIX.length);
   const slash = rest.indexOf("/");
@@ -89,8 +93,8 @@ export function parseRegistryRoute(rawUrl: string): RouteResult {
 
   let upstreamQuery = "";
   if (query !== undefined) {
-    if (call.kind !== "tags") return bad("query strings are only allowed on tags/list");
-    const checked = checkTagsQuery(query);
+    if (call.kind !== "tags" && call.kind !== "referrers") return bad("query strings are only allowed on tags/list and referrers");
+    const checked = call.kind === "tags" ? checkTagsQuery(query) : checkReferrersQuery(query);
     if (typeof checked !== "string") return bad(checked.message);
     upstreamQuery = checked;
   }
@@ -127,4 +131,37 @@ function checkTagsQuery(query: string): string | { message: string } {
   const out = new URLSearchParams();
   for (const [k, v] of seen) out.append(k, v);
   return `?${out.toString()}`;
+}
+
+/** image-spec descriptor.md: a media type (RFC 6838 restricted names), as artifactType values are. */
+const MEDIA_TYPE_RE = /^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}$/;
+/** A page token a registry put in its next link (a digest, a tag, an opaque cursor). */
+const PAGE_TOKEN_RE = /^[A-Za-z0-9._:=+-]{1,256}$/;
+
+/**
+ * Referrers query (distribution-spec "Listing Referrers"): `artifactType` a media type, and the
+ * `n` / `last` a registry's `Link: rel="next"` may carry. Values are percent-decoded once,
+ * checked, and re-encoded, so what goes upstream has one spelling (`+` is sent as %2B, never as a
+ * space). Returns `?…` or "".
+ */
+function checkReferrersQuery(query: string): string | { message: string } {
+  if (query === "") return "";
+  const seen = new Map<string, string>();
+  for (const pair of query.split("&")) {
+    const eq = pair.indexOf("=");
+    const key = eq === -1 ? pair : pair.slice(0, eq);
+    let value: string;
+    try {
+      value = decodeURIComponent(eq === -1 ? "" : pair.slice(eq + 1));
+    } catch {
+      return { message: `query parameter ${JSON.stringify(key)} is not valid percent-encoding` };
+    }
+    if (key !== "artifactType" && key !== "n" && key !== "last") return { message: `query parameter ${JSON.stringify(key)} is not allowed` };
+    if (seen.has(key)) return { message: `query parameter ${key} given twice` };
+    if (key === "artifactType" && !MEDIA_TYPE_RE.test(value)) return { message: "artifactType must be a media type" };
+    if (key === "n" && !/^[0-9]{1,6}$/.test(value)) return { message: "n must be a number" };
+    if (key === "last" && !PAGE_TOKEN_RE.test(value)) return { message: "last must be a page token" };
+    seen.set(key, value);
+  }
+  return `?${[...seen].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join("&")}`;
 }

@@ -57,6 +57,8 @@ const PASSED_HEADERS: readonly string[] = [
   "RateLimit-Limit",
   "RateLimit-Remaining",
   "Link",
+  // distribution-spec 1.1: which filters (artifactType) a referrers answer applied.
+  "OCI-Filters-Applied",
 ];
 
 /** The registry's challenge, renamed so the browser never shows its own login dialog. */

@@ -7,6 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { PicturesState } from "../setup/pictures-fixtures";
+import type { ReferrersFacts } from "../setup/referrers-fixtures";
 
 export const STATE_ENV = "LAYERSCOPE_E2E_STATE";
 
@@ -54,6 +55,8 @@ export interface E2EState {
     closed: string;
     /** Node front of `open` sending blob bodies at 4 MB/s; `GET /__blobs` lists them and whether the client left early */
     slow: string;
+    /** Node front of `open` answering the referrers API from the fixtures (e2e/setup/referrers-front.ts); `GET /__referrers` lists what it answered */
+    referrers: string;
   };
   /** Accepted by `basic`, by the token server, and by `redirect` for repositories under auth/. */
   credentials: { username: string; password: string };
@@ -90,6 +93,8 @@ export interface E2EState {
   pictures: PicturesState;
   /** On open: e2e/cache-wrongdiff:v1 = compare:v1's base blob under a config claiming `wrongDiffId` (e2e/setup/cache-fixtures.ts). */
   cache: { wrongDiff: ImageFacts; wrongDiffId: string };
+  /** On open (reachable through `referrers` for the API): images with artifacts attached by `subject` (e2e/setup/referrers-fixtures.ts). */
+  referrers: ReferrersFacts;
   /** Repositories per host, for building references. */
   repos: {
     basicPrivate: string; // private/app  (tag v1 = docker image, tag multi = index)

@@ -349,7 +349,7 @@ export function parseChallenge(header: string): { scheme: string; params: Map<st
   return { scheme, params };
 }
 
-class Pusher {
+export class Pusher {
   private readonly authByRepo = new Map<string, string>();
   constructor(private readonly target: PushTarget) {}
 

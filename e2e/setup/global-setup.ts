@@ -43,6 +43,8 @@ import { WRONG_DIFF_ID, wrongDiffIdImage } from "./cache-fixtures";
 import { historyImage } from "./history-fixtures";
 import { damageViewerFlipped, viewerFlippedImage, viewerImage } from "./viewer-fixtures";
 import { startSlowFront } from "./slow-front";
+import { startReferrersFront, type ReferrersTable } from "./referrers-front";
+import { pushReferrersFixtures } from "./referrers-fixtures";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HELLO_WORLD_TAR = join(ROOT, "e2e/fixtures/third-party/hello-world-v25.tar");
@@ -142,7 +144,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     // playwright.config.ts picks the proxy's port itself (its baseURL is needed before this runs).
     const proxyPort = Number(process.env.LAYERSCOPE_PROXY_PORT) || (await freePorts(1))[0]!;
-    const [open, basic, token, tokenServer, redirect, cdn, closed, slow] = await freePorts(8, [proxyPort]);
+    const [open, basic, token, tokenServer, redirect, cdn, closed, slow, referrers] = await freePorts(9, [proxyPort]);
     const host = (port: number | undefined): string => `${LOOPBACK}:${port}`;
     const hosts = {
       open: host(open),
@@ -153,12 +155,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       cdn: host(cdn),
       closed: host(closed),
       slow: host(slow),
+      referrers: host(referrers),
     };
     const cdnSignature = `e2e-cdn-signature-${Math.random().toString(36).slice(2)}`;
 
     const htpasswdPath = join(dir, "htpasswd");
     makeHtpasswd(htpasswdPath, CREDENTIALS.username, CREDENTIALS.password);
     const signing = makeSigningMaterial(dir);
+    const referrersTable: ReferrersTable = new Map();
 
     await Promise.all([
       startRegistry(procs, { name: "open", dir, port: open!, auth: { kind: "none" } }),
@@ -180,6 +184,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       startFront(procs, redirect!, { open: hosts.open, cdn: hosts.cdn, credentials: CREDENTIALS, signature: cdnSignature }),
       // Layer blobs at 4 MB/s, so a layer can be cancelled mid-way (layers-control.spec.ts).
       startSlowFront(procs, slow!, { open: hosts.open, bytesPerSecond: 4 * 1024 * 1024 }),
+      // The referrers API in front of OPEN (distribution 2.8 has none), from the fixtures' table.
+      startReferrersFront(procs, referrers!, { open: hosts.open, listed: referrersTable }),
     ]);
 
     const docker = dockerImage();
@@ -199,8 +205,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const pictures = pushPictures(openTarget); // e2e/pictures:v1 (pictures-fixtures.ts), pushed beside the others
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
+    let referrersFacts: Awaited<ReturnType<typeof pushReferrersFixtures>> | undefined;
     await Promise.all([
       pictures,
+      (async () => {
+        referrersFacts = await pushReferrersFixtures(openTarget, join(dir, "open-storage"), referrersTable);
+      })(),
       (async () => {
         await pushImage(openTarget, "e2e/docker-image", "v1", docker);
         await pushImage(openTarget, "e2e/oci-image", "v1", oci);
@@ -294,6 +304,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       },
       pictures: await pictures,
       cache: { wrongDiff: imageFacts("e2e/cache-wrongdiff", "v1", wrongDiff), wrongDiffId: WRONG_DIFF_ID },
+      referrers: referrersFacts!,
       repos: {
         basicPrivate: "private/app",
         tokenPublic: "public/app",

@@ -25,9 +25,9 @@ export type LayerscopeError =
   /**
    * Bytes hash differently from the digest that names them. For a layer, "blob" is the
    * compressed blob against the manifest's digest and "diff_id" the uncompressed tar against
-   * `config.rootfs.diff_ids[i]`.
+   * `config.rootfs.diff_ids[i]`. "artifact-blob" is a blob of an artifact (signature, SBOM…) shown as content.
    */
-  | { kind: "digest-mismatch"; what: "manifest" | "config" | "blob" | "diff_id"; expected: string; actual: string }
+  | { kind: "digest-mismatch"; what: "manifest" | "config" | "blob" | "diff_id" | "artifact-blob"; expected: string; actual: string }
   /** A blob longer than its descriptor's size (stopped as soon as it passed it) or shorter (truncated). */
   | { kind: "size-mismatch"; digest: string; expected: number; actual: number; direction: "overrun" | "truncated" }
   /** A layer's compressed stream is not valid gzip / zstd, or is not compressed the way its bytes claim. */
@@ -148,6 +148,12 @@ export function describeError(e: LayerscopeError): ErrorDescription {
           title: "diff_id mismatch",
           detail: `The uncompressed layer does not match its diff_id in the config: expected ${e.expected}, got ${e.actual}.`,
           action: "The layer's tar differs from the one the image was built with (bytes after the tar end count too). Do not trust this layer.",
+        };
+      if (e.what === "artifact-blob")
+        return {
+          title: "Blob digest mismatch",
+          detail: `The blob does not match its digest: expected ${e.expected}, got ${e.actual}.`,
+          action: "The registry served different bytes than the artifact's manifest names. Its content is not shown; do not trust this artifact.",
         };
       return {
         title: `${e.what === "manifest" ? "Manifest" : e.what === "config" ? "Config" : "Layer"} digest mismatch`,

@@ -1,7 +1,7 @@
 /** OCI / Docker documents: media types, parsing, platforms, history alignment, and their types. */
 export * from "./types";
 export * from "./mediatypes";
-export { parseManifestOrIndex, parseImageConfig } from "./parse";
+export { parseManifestOrIndex, parseAnyManifest, parseImageConfig } from "./parse";
 export {
   DEFAULT_PLATFORM,
   DOCKER_REFERENCE_TYPE_ANNOTATION,

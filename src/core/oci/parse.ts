@@ -40,6 +40,8 @@ import type {
   HistoryEntry,
   ImageConfig,
   ImageIndex,
+  AnyManifest,
+  ArtifactManifest,
   ImageManifest,
   ManifestOrIndex,
   Platform,
@@ -319,14 +321,32 @@ function readDescriptorArray(obj: JsonObject, key: string, what: What): Descript
  */
 export function parseManifestOrIndex(bytes: Uint8Array, contentType: string | null): Result<ManifestOrIndex, LayerscopeError> {
   try {
-    return ok(readManifestOrIndex(bytes, contentType));
+    const doc = readManifestOrIndex(bytes, contentType, false);
+    // With artifacts refused, readManifestOrIndex has thrown not-an-image instead of returning one.
+    if (doc.kind === "artifact") return err({ kind: "not-an-image", mediaType: doc.config.mediaType, ...(doc.artifactType !== undefined ? { artifactType: doc.artifactType } : {}) });
+    return ok(doc);
   } catch (e) {
     if (e instanceof Failure) return err(e.error);
     throw e;
   }
 }
 
-function readManifestOrIndex(bytes: Uint8Array, contentType: string | null): ManifestOrIndex {
+/**
+ * {@link parseManifestOrIndex} with the same rules, except that a manifest describing an artifact
+ * (an artifactType, or a config that is not an image config: signatures, SBOMs, attestations,
+ * charts…) comes back as {kind:"artifact"} instead of the not-an-image error. For the referrers
+ * and artifact views, which open such manifests on purpose.
+ */
+export function parseAnyManifest(bytes: Uint8Array, contentType: string | null): Result<AnyManifest, LayerscopeError> {
+  try {
+    return ok(readManifestOrIndex(bytes, contentType, true));
+  } catch (e) {
+    if (e instanceof Failure) return err(e.error);
+    throw e;
+  }
+}
+
+function readManifestOrIndex(bytes: Uint8Array, contentType: string | null, artifacts: boolean): AnyManifest {
   const parsed = decode(bytes, "manifest");
   const first = parsed.caseCollisions[0];
   if (first) rejectCaseCollision(first, "manifest");
@@ -401,6 +421,10 @@ function readManifestOrIndex(bytes: Uint8Array, contentType: string | null): Man
   // manifest.md (1.1): artifacts are manifests whose artifactType, or else config.mediaType,
   // names what they are. Only an image config describes a filesystem to explore.
   if (artifactType !== undefined || !isImageConfigMediaType(config.mediaType)) {
+    if (artifacts) {
+      const artifact: ArtifactManifest = { kind: "artifact", ...common, config, layers };
+      return artifact;
+    }
     throw new Failure({ kind: "not-an-image", mediaType: config.mediaType, ...(artifactType !== undefined ? { artifactType } : {}) });
   }
   const manifest: ImageManifest = { kind: "manifest", ...common, config, layers };

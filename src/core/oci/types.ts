@@ -50,6 +50,26 @@ export interface ImageIndex {
 
 export type ManifestOrIndex = ImageManifest | ImageIndex;
 
+/**
+ * An image manifest that describes an artifact, not a filesystem (image-spec manifest.md 1.1,
+ * "Guidelines for Artifact Usage"): it declares an `artifactType`, or its config is not an image
+ * config. `config` may be the empty descriptor (`application/vnd.oci.empty.v1+json`, `{}`);
+ * `layers` are the artifact's blobs (a signature payload, an SBOM, an in-toto statement…), not tars.
+ */
+export interface ArtifactManifest {
+  readonly kind: "artifact";
+  readonly schemaVersion: 2;
+  readonly mediaType: string;
+  readonly config: Descriptor;
+  readonly layers: readonly Descriptor[];
+  readonly artifactType?: string;
+  readonly subject?: Descriptor;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** What {@link parseAnyManifest} returns: images, indexes and artifacts alike. */
+export type AnyManifest = ManifestOrIndex | ArtifactManifest;
+
 /** config.md history entry. */
 export interface HistoryEntry {
   readonly created?: string;

@@ -10,8 +10,8 @@
 import type { LayerscopeError } from "../errors";
 import { err, ok, type Result } from "../result";
 import { digestBytes, parseDigest, verifyBytes, type Verification } from "../digest";
-import { MANIFEST_ACCEPT, parseImageConfig, parseManifestOrIndex, SCHEMA1_MEDIA_TYPES } from "../oci";
-import type { Descriptor, ImageConfig, ManifestOrIndex } from "../oci/types";
+import { MANIFEST_ACCEPT, parseAnyManifest, parseImageConfig, parseManifestOrIndex, SCHEMA1_MEDIA_TYPES } from "../oci";
+import type { AnyManifest, Descriptor, ImageConfig, ManifestOrIndex } from "../oci/types";
 import { DOCKER_HUB_REGISTRY } from "../reference";
 import { readBodyCapped } from "./body";
 import { errorFromResponse, type NotFoundWhat } from "./errors";
@@ -43,8 +43,11 @@ export interface RegistryClientOptions {
 }
 
 /** A manifest or index as fetched, with how far its bytes could be trusted. */
-export interface FetchedManifest {
-  readonly document: ManifestOrIndex;
+export type FetchedManifest = FetchedDocument<ManifestOrIndex>;
+
+/** A document fetched from the manifests endpoint, with how far its bytes could be trusted. */
+export interface FetchedDocument<D> {
+  readonly document: D;
   /** The exact bytes received: the digest is over these, never over a re-serialisation. */
   readonly bytes: Uint8Array;
   /** Content-Type as the proxy passed it on ("" when absent). */
@@ -147,6 +150,32 @@ export async function fetchManifest(
   reference: string,
   signal?: AbortSignal,
 ): Promise<Result<FetchedManifest, LayerscopeError>> {
+  return fetchDocument(client, registry, repository, reference, parseManifestOrIndex, signal);
+}
+
+/**
+ * {@link fetchManifest} for the artifact and referrers views: the same request, verification and
+ * rules, but a manifest that describes an artifact (signature, SBOM, attestation…) is returned as
+ * {kind:"artifact"} instead of the not-an-image error.
+ */
+export async function fetchAnyManifest(
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  reference: string,
+  signal?: AbortSignal,
+): Promise<Result<FetchedDocument<AnyManifest>, LayerscopeError>> {
+  return fetchDocument(client, registry, repository, reference, parseAnyManifest, signal);
+}
+
+async function fetchDocument<D>(
+  client: RegistryClient,
+  registry: string,
+  repository: string,
+  reference: string,
+  parse: (bytes: Uint8Array, contentType: string | null) => Result<D, LayerscopeError>,
+  signal?: AbortSignal,
+): Promise<Result<FetchedDocument<D>, LayerscopeError>> {
   const byDigest = reference.includes(":");
   if (byDigest) {
     const parsed = parseDigest(reference);
@@ -179,7 +208,7 @@ export async function fetchManifest(
     }
   }
 
-  const document = parseManifestOrIndex(bytes, contentType === "" ? null : contentType);
+  const document = parse(bytes, contentType === "" ? null : contentType);
   if (!document.ok) return document;
   return ok({
     document: document.value,
@@ -233,7 +262,7 @@ export async function fetchConfig(
   return ok({ config: config.value, bytes, digest: expected, verification });
 }
 
-interface Got {
+export interface Got {
   readonly bytes: Uint8Array;
   readonly contentType: string;
   readonly headerDigest?: string;
@@ -255,20 +284,39 @@ async function get(
   signal: AbortSignal | undefined,
   extraHeaders: Record<string, string>,
 ): Promise<Result<Got, LayerscopeError>> {
+  const sent = await send(client, registry, url, signal, extraHeaders);
+  if (!sent.ok) return sent;
+  const { res, hadCredentials } = sent.value;
+  if (!res.ok) return err(await errorFromResponse(registry, repository, what, ref, res, hadCredentials));
+  return readDocument(registry, res, limit, signal);
+}
+
+/**
+ * The request half of a GET through the proxy: credentials attached, thrown network and abort
+ * failures mapped to data. The answer comes back unread, whatever its status, for callers that
+ * give a status its own meaning (the referrers API's 404 means "not supported here").
+ */
+export async function send(
+  client: RegistryClient,
+  registry: string,
+  url: string,
+  signal: AbortSignal | undefined,
+  extraHeaders: Record<string, string>,
+): Promise<Result<{ readonly res: Response; readonly hadCredentials: boolean }, LayerscopeError>> {
   const creds = client.credentials?.(registry);
   const headers: Record<string, string> = { ...extraHeaders };
   if (creds !== undefined) headers["Authorization"] = basicAuthorization(creds);
-
   const doFetch = client.fetch;
-  let res: Response;
   try {
-    res = await doFetch(url, { method: "GET", headers, ...(signal !== undefined ? { signal } : {}) });
+    const res = await doFetch(url, { method: "GET", headers, ...(signal !== undefined ? { signal } : {}) });
+    return ok({ res, hadCredentials: creds !== undefined });
   } catch (e) {
     return err(fromThrown(registry, e, signal));
   }
+}
 
-  if (!res.ok) return err(await errorFromResponse(registry, repository, what, ref, res, creds !== undefined));
-
+/** Reads a 2xx answer holding a JSON document: at most `limit` bytes, and an HTML page is not-a-registry (R11). */
+export async function readDocument(registry: string, res: Response, limit: number, signal: AbortSignal | undefined): Promise<Result<Got, LayerscopeError>> {
   const contentType = res.headers.get("Content-Type") ?? "";
   const headerDigest = res.headers.get("Docker-Content-Digest")?.trim() || undefined;
   let read: Awaited<ReturnType<typeof readBodyCapped>>;
@@ -299,7 +347,7 @@ function startsWithAngleBracket(bytes: Uint8Array): boolean {
  * a TimeoutError (AbortSignal.timeout) → unreachable; TypeError → the network failed
  * (the proxy is same-origin, so this is usually the proxy being down or the connection cut).
  */
-function fromThrown(registry: string, e: unknown, signal: AbortSignal | undefined): LayerscopeError {
+export function fromThrown(registry: string, e: unknown, signal: AbortSignal | undefined): LayerscopeError {
   const name = typeof e === "object" && e !== null ? (e as { name?: unknown }).name : undefined;
   const message = e instanceof Error ? e.message : String(e);
   if (name === "TimeoutError" || (signal?.aborted && (signal.reason as { name?: unknown } | undefined)?.name === "TimeoutError")) {

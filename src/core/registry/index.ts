@@ -6,6 +6,7 @@ export {
   registryApiHost,
   DOCKER_HUB_API_HOST,
   fetchManifest,
+  fetchAnyManifest,
   fetchConfig,
   errorFromResponse,
   basicAuthorization,
@@ -16,7 +17,23 @@ export {
   type RegistryClient,
   type RegistryClientOptions,
   type FetchedManifest,
+  type FetchedDocument,
   type FetchedConfig,
 } from "./client";
 export { parseRetryAfter, parseQuota, PROXY_ERROR_HEADER, type NotFoundWhat } from "./errors";
 export { readBodyCapped, type TooLarge } from "./body";
+export {
+  fetchReferrers,
+  fetchArtifactBlob,
+  referrersTag,
+  referrersUrl,
+  nextLink,
+  ARTIFACT_BLOB_DISPLAY_LIMIT,
+  FILTERS_APPLIED_HEADER,
+  MAX_REFERRER_PAGES,
+  MAX_REFERRERS,
+  type Referrers,
+  type ReferrersOptions,
+  type ReferrersSource,
+  type FetchedBlob,
+} from "./referrers";

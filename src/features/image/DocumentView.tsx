@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import type { Descriptor, ImageIndex, ImageManifest, Platform } from "../../core/oci";
-import { formatPlatform } from "../../core/oci";
+import { formatPlatform, isLayerMediaType, partitionIndex } from "../../core/oci";
 import type { FetchedManifest } from "../../core/registry";
 import { ConfigCard } from "./ConfigCard";
 import { ErrorPanel } from "./ErrorPanel";
@@ -10,6 +10,8 @@ import { LayerJobsProvider } from "../layers/LayerJobsContext";
 import { LayersSection } from "../layers/LayersSection";
 import { LearnSection } from "../learn/LearnSection";
 import { PicturesSection } from "../pictures/PicturesSection";
+import { ArtifactDocument } from "../referrers/ArtifactView";
+import { ReferrersCard } from "../referrers/ReferrersCard";
 import { IndexPicker } from "./IndexPicker";
 import { ManifestCard } from "./ManifestCard";
 import { childManifestQuery, configQuery } from "./queries";
@@ -57,6 +59,11 @@ export function DocumentView({
       : top
         ? "Manifest"
         : `Manifest for ${formatPlatform(viaPlatform)}`;
+  // A manifest with an image config but no filesystem layer at all (BuildKit's attestation
+  // manifests: in-toto layers) has nothing to unpack: it is shown as an artifact.
+  if (doc.kind === "manifest" && doc.layers.length > 0 && !doc.layers.some((l) => isLayerMediaType(l.mediaType))) {
+    return <ArtifactDocument repo={repo} fetched={fetched} />;
+  }
   return (
     <div className="space-y-4">
       <ManifestCard fetched={fetched} title={title} top={top} />
@@ -195,6 +202,7 @@ function ImageDetails({
               config={config}
             />
           </LayerJobsProvider>
+          <ReferrersCard repo={repo} subject={fetched.digest} index={indexContext(ancestors)} />
         </>
       )}
     </QueryView>
@@ -210,7 +218,15 @@ const SECTIONS: readonly (readonly [anchor: string, label: string])[] = [
   ["efficiency", "Efficiency"],
   ["pictures", "Pictures"],
   ["learn", "How this image is built"],
+  ["referrers", "Referrers"],
 ];
+
+/** The index this image was reached through (the nearest), for its referrers and BuildKit attestations. */
+function indexContext(ancestors: readonly FetchedManifest[]) {
+  const parent = ancestors.at(-1);
+  if (parent === undefined || parent.document.kind !== "index") return undefined;
+  return { digest: parent.digest, attestations: partitionIndex(parent.document).attestations };
+}
 
 function SectionNav() {
   return (

@@ -11,7 +11,8 @@ import { ArchiveImageView } from "../archive/ArchiveView";
 import { DocumentView } from "./DocumentView";
 import { ErrorPanel } from "./ErrorPanel";
 import { manifestByReferenceQuery } from "./queries";
-import { QueryView } from "./QueryView";
+import { asShownError, QueryView } from "./QueryView";
+import { ArtifactByReference } from "../referrers/ArtifactView";
 
 /** Everything about the image the URL names. `text` is the reference as typed. */
 export function ImageView({
@@ -60,17 +61,22 @@ function ParsedImageView({
   return (
     <div className="space-y-4">
       {!isArchiveRegistry(reference.registry) && <ReferenceCard reference={reference} />}
-      <QueryView query={query} loading={`Fetching the manifest for ${familiar}…`}>
-        {(fetched) => (
-          <DocumentView
-            repo={{ registry: reference.registry, repository: reference.repository }}
-            fetched={fetched}
-            depth={0}
-            urlPlatform={platform}
-            onPickPlatform={onPickPlatform}
-          />
-        )}
-      </QueryView>
+      {/* A reference naming an artifact (signature, SBOM…) opens as its manifest and blobs. */}
+      {query.isError && asShownError(query.error).kind === "not-an-image" ? (
+        <ArtifactByReference repo={{ registry: reference.registry, repository: reference.repository }} reference={reference.digest ?? reference.tag ?? "latest"} />
+      ) : (
+        <QueryView query={query} loading={`Fetching the manifest for ${familiar}…`}>
+          {(fetched) => (
+            <DocumentView
+              repo={{ registry: reference.registry, repository: reference.repository }}
+              fetched={fetched}
+              depth={0}
+              urlPlatform={platform}
+              onPickPlatform={onPickPlatform}
+            />
+          )}
+        </QueryView>
+      )}
     </div>
   );
 }

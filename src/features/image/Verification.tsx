@@ -1,5 +1,5 @@
 import type { Verification } from "../../core/digest";
-import type { FetchedManifest } from "../../core/registry";
+import type { FetchedDocument } from "../../core/registry";
 import { Badge } from "../../components/Card";
 import { SafeText } from "../../components/SafeText";
 
@@ -8,7 +8,7 @@ import { SafeText } from "../../components/SafeText";
  * mismatch never gets here: it is an error). By tag: the digest was computed from the bytes;
  * Docker-Content-Digest is only the registry's claim, shown beside it (R6).
  */
-export function ManifestVerification({ fetched, testId }: { readonly fetched: FetchedManifest; readonly testId: string }) {
+export function ManifestVerification({ fetched, testId }: { readonly fetched: FetchedDocument<unknown>; readonly testId: string }) {
   if (fetched.byDigest) {
     return (
       <div data-testid={testId} className="flex flex-wrap items-center gap-2">
@@ -27,7 +27,7 @@ export function ManifestVerification({ fetched, testId }: { readonly fetched: Fe
 }
 
 /** By tag, Docker-Content-Digest is the registry's claim about the bytes; say how it compares. */
-function HeaderDigest({ fetched }: { readonly fetched: FetchedManifest }) {
+function HeaderDigest({ fetched }: { readonly fetched: FetchedDocument<unknown> }) {
   const header = fetched.headerDigest;
   if (header === undefined) {
     return <span className="text-xs text-slate-600">registry sent no Docker-Content-Digest</span>;
