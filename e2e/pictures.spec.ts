@@ -99,6 +99,12 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
   await expect.poll(() => actions(page)).toContainEqual({ type: "reveal-merged", path: p.biggest.path });
   await treemap.getByTestId("treemap-open").click();
   await expect.poll(() => actions(page)).toContainEqual({ type: "open-file", layer: p.biggest.layer, path: p.biggest.path });
+  // The viewer follows it: open on that file from that layer; Esc closes it.
+  const viewer = page.getByTestId("file-viewer");
+  await expect(viewer).toHaveAttribute("data-path", p.biggest.path);
+  await expect(viewer).toHaveAttribute("data-layer", String(p.biggest.layer));
+  await page.keyboard.press("Escape");
+  await expect(viewer).toHaveCount(0);
 
   // Clicking a directory zooms into it; the breadcrumb zooms out.
   await treemap.locator(`[data-testid="treemap-dir"][data-path="${p.zoom.dir}"] rect`).first().click({ position: { x: 5, y: 5 } });
@@ -108,6 +114,9 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
   await expect(inner).toHaveAttribute("data-layer", String(p.zoom.layer));
   await inner.locator("rect").first().dblclick();
   await expect.poll(() => actions(page)).toContainEqual({ type: "open-file", layer: p.zoom.layer, path: p.zoom.file });
+  await expect(viewer).toHaveAttribute("data-path", p.zoom.file);
+  await page.keyboard.press("Escape");
+  await expect(viewer).toHaveCount(0);
   await treemap.screenshot({ path: test.info().outputPath("treemap-zoomed.png") });
   await treemap.getByTestId("treemap-crumb").first().click();
   await expect(biggest).toBeVisible();
