@@ -6,17 +6,33 @@
  * bridge ignores replies to requests it has superseded.
  */
 import type { EfficiencyReport, MergeInput } from "../core/filetree";
+import type { SearchForm, SearchOutcome } from "../core/search";
 
 /**
  * page → worker. `listLimit` trims the report's path lists (wastedFiles, diveInefficiencies:
  * tens of thousands of paths for a big image, hundreds of ms to clone back) to what the page shows.
  */
-export type FiletreeWorkerRequest = {
-  readonly type: "efficiency";
-  readonly id: number;
-  readonly layers: readonly (readonly MergeInput[])[];
-  readonly listLimit?: number;
-};
+export type FiletreeWorkerRequest =
+  | {
+      readonly type: "efficiency";
+      readonly id: number;
+      readonly layers: readonly (readonly MergeInput[])[];
+      readonly listLimit?: number;
+    }
+  /**
+   * A path search (src/core/search). The layers are sent once per `dataset` and kept by the
+   * worker (merged there too), so typing a query costs no structured clone of 200 000 entries:
+   * the bridge sends `layers` only when this worker has not got `dataset` yet.
+   */
+  | {
+      readonly type: "search";
+      readonly id: number;
+      readonly dataset: number;
+      readonly layers?: readonly (readonly MergeInput[])[];
+      readonly form: SearchForm;
+      readonly limit?: number;
+      readonly budgetMs?: number;
+    };
 
 /** A report, its path lists perhaps trimmed, with the untrimmed count of wasted files. */
 export interface EfficiencySummary {
@@ -27,4 +43,5 @@ export interface EfficiencySummary {
 /** worker → page. */
 export type FiletreeWorkerResponse =
   | ({ readonly type: "efficiency"; readonly id: number } & EfficiencySummary)
+  | { readonly type: "search"; readonly id: number; readonly outcome: SearchOutcome }
   | { readonly type: "error"; readonly id: number; readonly message: string };
