@@ -60,7 +60,7 @@ const base = tar([
   { path: "etc/", type: "dir" },
   { path: "etc/passwd", content: "root" },
   { path: "bin/su", content: "x", mode: 0o4755, uname: "root" },
-  { path: "=cmd|' /C calc'!A0", content: "" },
+  { path: "=cmd|' -C calc'!A0", content: "" },
   { path: "old", content: "o" },
 ]);
 const top = tar([{ path: ".wh.old", content: "" }, { path: "etc/passwd", content: "root2" }, { path: "bin/sh", type: "symlink", linkname: "su" }]);
@@ -74,7 +74,7 @@ describe("merged export", () => {
     expect(doc.version).toBe(1);
     expect(doc.image).toEqual(image);
     expect(doc.asOfLayerIndex).toBe(1);
-    expect(doc.entries.map((e) => e.path)).toEqual(["=cmd|' /C calc'!A0", "bin", "bin/sh", "bin/su", "etc", "etc/passwd"]);
+    expect(doc.entries.map((e) => e.path)).toEqual(["=cmd|' -C calc'!A0", "bin", "bin/sh", "bin/su", "etc", "etc/passwd"]);
     expect(doc.entries.find((e) => e.path === "etc/passwd")).toMatchObject({ type: "file", size: 5, mode: "0644", layerIndex: 1, hiddenLayerIndexes: [0], implied: false });
     expect(doc.entries.find((e) => e.path === "bin/su")).toMatchObject({ mode: "4755", uname: "root" });
     expect(doc.entries.find((e) => e.path === "bin")).toMatchObject({ implied: true });
@@ -83,7 +83,7 @@ describe("merged export", () => {
   it("CSV has a header, one row per path and neutralised formulas", () => {
     const rows = parseCsv(text(mergedCsv(input)));
     expect(rows[0]).toEqual([...MERGED_CSV_HEADER]);
-    expect(rows.slice(1).map((r) => `${r[0]} ${r[2]}`)).toEqual(["'=cmd|' /C calc'!A0 present", "bin present", "bin/sh present", "bin/su present", "etc present", "etc/passwd present", "old deleted"]);
+    expect(rows.slice(1).map((r) => `${r[0]} ${r[2]}`)).toEqual(["'=cmd|' -C calc'!A0 present", "bin present", "bin/sh present", "bin/su present", "etc present", "etc/passwd present", "old deleted"]);
     expect(rows.every((r) => r.length === MERGED_CSV_HEADER.length)).toBe(true);
   });
   it("without deleted paths, the deleted array is empty", () => {
