@@ -72,6 +72,8 @@ export interface E2EState {
     layersBig: ImageFacts;
     /** on open: one gzip layer whose blob has a byte flipped in the registry's storage */
     layersFlipped: ImageFacts;
+    /** on open: setuid/setgid, world-writable, broken and looping symlinks, hardlinks (e2e/setup/search-fixtures.ts) */
+    search: ImageFacts;
   };
   /** On open: e2e/compare:v1 (base + X) and :v2 (the same base blob + Y), see e2e/setup/compare-fixtures.ts. */
   compare: {

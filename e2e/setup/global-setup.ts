@@ -38,6 +38,7 @@ import {
 } from "./services";
 import { bigImage, flippedImage, layersImage, trailingImage } from "./layer-fixtures";
 import { compareImages } from "./compare-fixtures";
+import { searchImage } from "./search-fixtures";
 import { startSlowFront } from "./slow-front";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -187,6 +188,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const big = bigImage();
     const flipped = flippedImage();
     const compare = compareImages();
+    const search = searchImage();
     const openTarget = { base: `http://${hosts.open}` };
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
     const tokenTarget = { base: `http://${hosts.token}`, credentials: CREDENTIALS };
@@ -215,6 +217,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         // Two tags sharing a base layer (compare-fixtures.ts), for e2e/compare.spec.ts.
         await pushImage(openTarget, "e2e/compare", "v1", compare.v1);
         await pushImage(openTarget, "e2e/compare", "v2", compare.v2);
+        // Setuid, world-writable, broken and looping links, hardlinks (search-fixtures.ts), for e2e/search.spec.ts and export.spec.ts.
+        await pushImage(openTarget, "e2e/search", "v1", search);
       })(),
       (async () => {
         await pushImage(basicTarget, "private/app", "v1", docker);
@@ -264,6 +268,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         layersTrailing: imageFacts("e2e/layers-trailing", "v1", trailing),
         layersBig: imageFacts("e2e/layers-big", "v1", big),
         layersFlipped: imageFacts("e2e/layers-flipped", "v1", flipped),
+        search: imageFacts("e2e/search", "v1", search),
       },
       compare: {
         v1: imageFacts("e2e/compare", "v1", compare.v1),

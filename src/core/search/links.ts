@@ -58,7 +58,7 @@ export function resolveSymlink(lookup: LinkLookup, linkPath: string, linkname: s
     if (!node) return { ok: false, reason: "missing", at: path, message: `/${path} does not exist` };
     if (node.type === "symlink") {
       const key = `${path}\u0000${todo.join("/")}`;
-      if (seen.has(key)) return { ok: false, reason: "loop", at: path, message: `loop: /${path} leads back to itself` };
+      if (seen.has(key)) return { ok: false, reason: "loop", at: path, message: `symlink loop: the chain comes back to /${path}` };
       seen.add(key);
       if (++hops > maxHops) return { ok: false, reason: "too-many-hops", at: path, message: `more than ${maxHops} symlinks in a chain (the kernel gives up here too)` };
       const target = node.linkname ?? "";

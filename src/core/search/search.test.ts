@@ -241,7 +241,7 @@ describe("runSearch", () => {
   it("says why a link is broken", () => {
     const hits = search({ links: "broken-symlinks" }).hits;
     expect(hits.find((h) => h.path === "bin/dangling")?.problem).toBe("/nowhere does not exist");
-    expect(hits.find((h) => h.path === "bin/loop1")?.problem).toMatch(/^loop/);
+    expect(hits.find((h) => h.path === "bin/loop1")?.problem).toMatch(/^symlink loop/);
   });
 
   it("ranks a name equal to the text first, then matches in the name, then shorter paths", () => {

@@ -127,7 +127,7 @@ export function FileDiffSection({ a, b }: { readonly a: ResolvedSide; readonly b
             <Failures label="B" states={statesB} r={readyB} />
           </div>
         )}
-        {diff && <FileDiffList diff={diff} />}
+        {diff && <FileDiffList diff={diff} sides={{ a: exportSide(a), b: exportSide(b) }} />}
       </div>
     </Card>
   );
@@ -174,4 +174,9 @@ function Failures({ label, states, r }: { readonly label: string; readonly state
       })}
     </div>
   );
+}
+
+/** One side as the compare export names it: the reference the user typed, the digests and the platform. */
+function exportSide(s: ResolvedSide) {
+  return { reference: s.familiar, manifestDigest: s.manifestDigest, configDigest: s.configDigest, platform: s.platform, name: s.familiar };
 }

@@ -9,6 +9,8 @@ import { HistoryCard } from "./HistoryCard";
 import { LayerJobsProvider } from "../layers/LayerJobsContext";
 import { LayersSection } from "../layers/LayersSection";
 import { LearnSection } from "../learn/LearnSection";
+import { ExportImageScope } from "../export/ExportImage";
+import { SearchSection } from "../search/SearchSection";
 import { IndexPicker } from "./IndexPicker";
 import { ManifestCard } from "./ManifestCard";
 import { childManifestQuery, configQuery } from "./queries";
@@ -183,7 +185,10 @@ function ImageDetails({
             layers={manifest.layers}
             diffIds={config.config.rootfs.diff_ids}
           >
-            <LayersSection registry={repo.registry} repository={repo.repository} manifest={manifest} config={config.config} />
+            <ExportImageScope registry={repo.registry} repository={repo.repository} manifestDigest={fetched.digest} configDigest={manifest.config.digest} {...(viaPlatform ? { platform: formatPlatform(viaPlatform) } : {})}>
+              <SearchSection />
+              <LayersSection registry={repo.registry} repository={repo.repository} manifest={manifest} config={config.config} />
+            </ExportImageScope>
             <LearnSection
               registry={repo.registry}
               repository={repo.repository}
@@ -203,6 +208,7 @@ function ImageDetails({
 const SECTIONS: readonly (readonly [anchor: string, label: string])[] = [
   ["config", "Config"],
   ["history", "History"],
+  ["search", "Search"],
   ["layers", "Layers"],
   ["merged", "Merged filesystem"],
   ["efficiency", "Efficiency"],

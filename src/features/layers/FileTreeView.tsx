@@ -17,6 +17,8 @@ const VIEWPORT_HEIGHT = ROW_HEIGHT * 20;
 const OVERSCAN = 12;
 /** Indentation stops growing here, so 5,000-deep paths (T11) do not push names off screen. */
 const MAX_INDENT_DEPTH = 24;
+/** The opaque marker's name (image-spec layer.md): it is not a row of its own. */
+const OPAQUE = ".wh..wh..opq";
 /** Characters of a name or link target drawn in a row (the rest is in the title and the details). */
 const MAX_NAME_CHARS = 512;
 
@@ -32,7 +34,18 @@ const CHANGE_STYLE: Readonly<Record<ChangeKind, { letter: string; cls: string; b
  * overscan) are in the DOM, so 200 000 entries scroll smoothly. View state (expanded, focused,
  * filter, sort) lives here, never in the tree model.
  */
-export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree; readonly changes: LayerChanges | undefined; readonly label: string }) {
+export function FileTreeView({
+  tree,
+  changes,
+  label,
+  reveal,
+}: {
+  readonly tree: FileTree;
+  readonly changes: LayerChanges | undefined;
+  readonly label: string;
+  /** A request to show `path` (a new object each time): expand its parents, select it, scroll to it, focus the tree. */
+  readonly reveal?: { readonly path: string } | undefined;
+}) {
   const id = useId();
   const [order, setOrder] = useState<SortOrder>("name");
   const [query, setQuery] = useState("");
@@ -64,6 +77,35 @@ export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree
   let focusIndex = -1;
   for (let n = focused; n && focusIndex < 0; n = n.parent) focusIndex = indexOf.get(n) ?? -1;
   const focusNode = focusIndex >= 0 ? rows[focusIndex] : undefined;
+
+  // A reveal request is taken in during render (state adjusted from a new prop); the DOM part —
+  // scroll the tree into view, focus it — follows in an effect.
+  const [revealNotice, setRevealNotice] = useState<string | undefined>(undefined);
+  const [handledReveal, setHandledReveal] = useState<{ readonly path: string } | undefined>(undefined);
+  if (reveal && reveal !== handledReveal) {
+    setHandledReveal(reveal);
+    // The entry's literal path is its node's key (a whiteout's too); an opaque marker has no node: show its directory.
+    const path = reveal.path === OPAQUE ? "" : reveal.path.endsWith(`/${OPAQUE}`) ? reveal.path.slice(0, -OPAQUE.length - 1) : reveal.path;
+    const node = tree.nodes.find((n) => n.key === path) ?? tree.nodes.find((n) => n.path === path);
+    if (!node) setRevealNotice(`/${reveal.path} is not in this layer's tree.`);
+    else {
+      setRevealNotice(undefined);
+      setQuery("");
+      const next = new Set(expanded);
+      for (let p = node.parent; p; p = p.parent) next.add(p);
+      setExpanded(next);
+      setFocused(node);
+      setOpened(node);
+    }
+  }
+  useEffect(() => {
+    if (!handledReveal) return;
+    const el = scrollRef.current;
+    el?.scrollIntoView({ block: "center" });
+    el?.focus({ preventScroll: true });
+    // Declared before the effect below, which then scrolls the list to the focused row.
+    revealFocus.current = true;
+  }, [handledReveal]);
 
   // After a keyboard move, or new rows (filter, sort, fold), bring the focused row — or its
   // nearest shown ancestor — into view.
@@ -189,6 +231,11 @@ export function FileTreeView({ tree, changes, label }: { readonly tree: FileTree
           {rows.length.toLocaleString("en-US")} rows shown · {tree.nodes.length.toLocaleString("en-US")} in the tree
         </span>
       </div>
+      {revealNotice !== undefined && (
+        <p role="status" data-testid="tree-reveal-notice" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-950">
+          <SafeText text={clip(revealNotice, 600).text} />
+        </p>
+      )}
       <div
         role="row"
         aria-hidden="true"
