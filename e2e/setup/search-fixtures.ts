@@ -8,7 +8,7 @@
  *   and bin/gone-hl (→ bin/removed-later, which layer 2 whites out), world-writable tmp (1777)
  *   and var/drop (0777), links/: dangling, a two-link loop, a self loop and three good links
  *   (absolute, relative, through another link), home/user owned by 1000, a 1.2 MB data/big.bin
- *   and a file named like a spreadsheet formula (CSV injection).
+ *   and a top-level file named like a spreadsheet formula (CSV injection).
  * - layer 2: a whiteout of bin/removed-later, an opaque var/ (hiding var/drop), a changed
  *   etc/app.conf and a deep new/deep/dir/file.txt.
  */
@@ -47,7 +47,7 @@ const base: TarEntry[] = [
   { path: "home/user/notes.txt", content: "notes", uid: 1000, gid: 1000, uname: "user", gname: "user" },
   { path: "data/", type: "dir" },
   { path: "data/big.bin", content: new Uint8Array(1_200_000) },
-  { path: `data/${FORMULA_NAME}`, content: "formula" },
+  { path: FORMULA_NAME, content: "formula" },
 ];
 
 const top: TarEntry[] = [
