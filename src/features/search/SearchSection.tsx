@@ -17,8 +17,14 @@ import { runSearchInPlace } from "./model";
 const DEBOUNCE_MS = 200;
 /** The worker's own budget: a scan that takes longer stops with what it found. */
 const BUDGET_MS = 5000;
-/** A search still running after this is stopped by terminating the worker (a runaway regex). */
-const WATCHDOG_MS = 15_000;
+/**
+ * A search still running after this is stopped by terminating the worker (a runaway regex). It
+ * also covers sending the layers and merging them in the worker on the first search, which
+ * takes seconds for 200 000 entries on a busy machine.
+ */
+const WATCHDOG_MS = 30_000;
+/** Result rows drawn at first and per "show more": 1 000 rows of DOM at once cost the page ~100 ms. */
+const ROWS_PER_PAGE = 200;
 
 const KIND_LABEL: Readonly<Record<EntryKind, string>> = {
   file: "file",
@@ -378,7 +384,28 @@ function Results({
         Searching…
       </p>
     );
-  const o = run.outcome;
+  return <Outcome outcome={run.outcome} stale={stale} onReveal={onReveal} resultsRef={resultsRef} onKeyDown={onKeyDown} canReveal={canReveal} />;
+}
+
+function Outcome({
+  outcome: o,
+  stale,
+  onReveal,
+  resultsRef,
+  onKeyDown,
+  canReveal,
+}: {
+  readonly outcome: SearchOutcome;
+  readonly stale: boolean;
+  readonly onReveal: (hit: SearchHit) => void;
+  readonly resultsRef: RefObject<HTMLOListElement | null>;
+  readonly onKeyDown: (e: KeyboardEvent<HTMLOListElement>) => void;
+  readonly canReveal: boolean;
+}) {
+  // Rows drawn so far, for this outcome: a new outcome starts again from one page.
+  const [drawn, setDrawn] = useState({ outcome: o, rows: ROWS_PER_PAGE });
+  const rows = drawn.outcome === o ? drawn.rows : ROWS_PER_PAGE;
+  if (drawn.outcome !== o) setDrawn({ outcome: o, rows: ROWS_PER_PAGE });
   return (
     <div className={stale ? "opacity-70 transition-opacity" : ""}>
       <p data-testid="search-summary" data-total={o.total} data-shown={o.hits.length} data-cut={o.cut ? "true" : "false"} aria-live="polite" className="flex flex-wrap items-center gap-x-2 gap-y-1 border-b border-slate-200 px-4 py-2 text-xs text-slate-700">
@@ -411,10 +438,20 @@ function Results({
             <span className="text-right">Size</span>
           </div>
           <ol ref={resultsRef} data-testid="search-results" onKeyDown={onKeyDown} className="max-h-[28rem] divide-y divide-slate-100 overflow-y-auto">
-            {o.hits.map((h, i) => (
+            {o.hits.slice(0, rows).map((h, i) => (
               <ResultRow key={`${String(h.scope)}:${h.path}:${i}`} hit={h} onReveal={onReveal} canReveal={canReveal} />
             ))}
           </ol>
+          {o.hits.length > rows && (
+            <button
+              type="button"
+              data-testid="search-more"
+              onClick={() => setDrawn({ outcome: o, rows: rows + ROWS_PER_PAGE })}
+              className="w-full border-t border-slate-200 px-4 py-1.5 text-left text-xs font-medium text-indigo-700 hover:bg-slate-50 focus-visible:outline-2 focus-visible:-outline-offset-2 focus-visible:outline-indigo-600"
+            >
+              Show {Math.min(ROWS_PER_PAGE, o.hits.length - rows)} more of the {o.hits.length.toLocaleString("en-US")} kept
+            </button>
+          )}
         </>
       )}
     </div>

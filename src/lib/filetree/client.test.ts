@@ -63,7 +63,9 @@ describe("filetree bridge", () => {
     expect(workers).toHaveLength(1);
     expect(report).toEqual(computeEfficiency(layers));
     expect(wastedFileCount).toBe(1);
-    const sent = workers[0]!.received[0]!.layers[0]![0]!;
+    const first = workers[0]!.received[0]!;
+    if (first.type !== "efficiency") throw new Error("expected an efficiency request");
+    const sent = first.layers[0]![0]!;
     expect(sent).toEqual(mergeInputOf(layers[0]![0]!));
     expect(Object.keys(sent)).not.toContain("rawPath");
     // The worker is reused for the next request.
