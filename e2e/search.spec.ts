@@ -31,7 +31,7 @@ async function results(page: Page): Promise<string[]> {
 }
 
 /** Sets the form from a clean state and waits for the answer to this form. */
-async function search(page: Page, set: (page: Page) => Promise<void>): Promise<string[]> {
+async function search(page: Page, set: (page: Page) => Promise<unknown>): Promise<string[]> {
   const clear = page.getByTestId("search-clear");
   if (await clear.isVisible()) await clear.click();
   await set(page);
@@ -47,7 +47,7 @@ test.describe("search", () => {
     await openSearchImage(page);
     await expect(page.getByTestId("search-empty")).toBeVisible();
     const scope = page.getByTestId("search-scope");
-    const check = async (name: string, set: (p: Page) => Promise<void>, expected: readonly string[]): Promise<void> => {
+    const check = async (name: string, set: (p: Page) => Promise<unknown>, expected: readonly string[]): Promise<void> => {
       await test.step(name, async () => {
         await expect.poll(() => search(page, set)).toEqual([...expected].sort());
       });

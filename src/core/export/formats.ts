@@ -197,7 +197,25 @@ function layerPath(e: LayerEntry): { path: string; encoding: PathEncoding } {
   return e.flags?.includes("invalid-utf8") === true ? { path: escapeRawPath(e.rawPath), encoding: "escaped" } : { path: e.path, encoding: "utf-8" };
 }
 
-function* layerRows(entries: readonly LayerEntry[]): Generator<Record<string, unknown>> {
+interface LayerRow {
+  readonly path: string;
+  readonly pathEncoding: PathEncoding;
+  readonly type: string;
+  readonly typeflag: string;
+  readonly size: number;
+  readonly mode: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly uname: string;
+  readonly gname: string;
+  readonly mtime: number;
+  readonly linkTarget: string | null;
+  readonly whiteout: string;
+  readonly whiteoutTarget: string | null;
+  readonly flags: readonly string[];
+}
+
+function* layerRows(entries: readonly LayerEntry[]): Generator<LayerRow> {
   for (const e of entries) {
     const { path, encoding } = layerPath(e);
     yield {
@@ -252,24 +270,23 @@ export const LAYER_CSV_HEADER = [
 
 export function* layerCsv(input: LayerExportInput): Generator<string> {
   yield csvRow(LAYER_CSV_HEADER);
-  for (const e of input.entries) {
-    const { path, encoding } = layerPath(e);
+  for (const r of layerRows(input.entries)) {
     yield csvRow([
-      path,
-      encoding,
-      e.type,
-      e.typeflag,
-      e.size,
-      octalMode(e.mode),
-      e.uid,
-      e.gid,
-      e.uname,
-      e.gname,
-      e.mtime,
-      e.linkname,
-      e.whiteout,
-      e.whiteoutTarget,
-      (e.flags ?? []).join(" "),
+      r.path,
+      r.pathEncoding,
+      r.type,
+      r.typeflag,
+      r.size,
+      r.mode,
+      r.uid,
+      r.gid,
+      r.uname,
+      r.gname,
+      r.mtime,
+      r.linkTarget ?? undefined,
+      r.whiteout,
+      r.whiteoutTarget ?? undefined,
+      r.flags.join(" "),
     ]);
   }
 }

@@ -13,7 +13,7 @@
  * search, a segment equal to the text first of all), then shorter paths, then by path (UTF-16
  * order, like the trees), then merged before layer 1 before layer 2…
  */
-import type { MergedFilesystem, MergeInput } from "../filetree";
+import type { MergedFilesystem, MergeInput, PathVersion } from "../filetree";
 import { hardlinkTargetPath } from "../filetree/merge";
 import type { EntryType } from "../pipeline/types";
 import { resolveSymlink, type LinkLookup } from "./links";
@@ -35,7 +35,8 @@ export interface SearchData {
   readonly merged: MergedFilesystem;
 }
 
-export interface SearchHit {
+/** One match: the entry's own fields (as a PathVersion names them) and where it was found. */
+export interface SearchHit extends Pick<PathVersion, "type" | "size" | "mode" | "uid" | "gid" | "uname" | "gname" | "linkname"> {
   /** Normalised path (no leading "/"); for a layer entry, its literal path (".wh." names included). */
   readonly path: string;
   /** Where it was found: the merged view, or a layer (0-based). */
@@ -43,14 +44,6 @@ export interface SearchHit {
   /** For a merged hit, the layer that provides the version shown; for a layer hit, that layer. */
   readonly layer: number;
   readonly kind: EntryKind;
-  readonly type: EntryType;
-  readonly size: number;
-  readonly mode: number;
-  readonly uid: number;
-  readonly gid: number;
-  readonly uname?: string;
-  readonly gname?: string;
-  readonly linkname?: string;
   /** Why a link is broken (broken-symlink and missing-hardlink-target searches). */
   readonly problem?: string;
 }

@@ -1,4 +1,5 @@
 import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useRevealInDom } from "./reveal";
 import type { ChangeKind } from "../../core/filetree/changes";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes } from "../../lib/format";
@@ -98,14 +99,8 @@ export function FileTreeView({
       setOpened(node);
     }
   }
-  useEffect(() => {
-    if (!handledReveal) return;
-    const el = scrollRef.current;
-    el?.scrollIntoView({ block: "center" });
-    el?.focus({ preventScroll: true });
-    // Declared before the effect below, which then scrolls the list to the focused row.
-    revealFocus.current = true;
-  }, [handledReveal]);
+  // Declared before the scroll effect below, which then brings the focused row into view.
+  useRevealInDom(handledReveal, scrollRef, revealFocus);
 
   // After a keyboard move, or new rows (filter, sort, fold), bring the focused row — or its
   // nearest shown ancestor — into view.

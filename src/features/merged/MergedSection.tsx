@@ -223,7 +223,7 @@ export function MergedView({
 }
 
 /** The same array while its elements are the same result objects, so merges keyed on it are kept. */
-function useStableResults(next: readonly (LayerIndex | undefined)[]): readonly (LayerIndex | undefined)[] {
+export function useStableResults(next: readonly (LayerIndex | undefined)[]): readonly (LayerIndex | undefined)[] {
   const [kept, setKept] = useState(next);
   if (kept !== next && !sameElements(kept, next)) {
     setKept(next);

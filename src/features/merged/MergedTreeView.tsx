@@ -1,4 +1,5 @@
 import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useRevealInDom } from "../layers/reveal";
 import type { PathVersion } from "../../core/filetree";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes } from "../../lib/format";
@@ -104,14 +105,8 @@ export function MergedTreeView({
       setOpenedPath(path);
     }
   }
-  useEffect(() => {
-    if (!handledReveal) return;
-    const el = scrollRef.current;
-    el?.scrollIntoView({ block: "center" });
-    el?.focus({ preventScroll: true });
-    // Declared before the effect below, which then scrolls the list to the focused row.
-    revealFocus.current = true;
-  }, [handledReveal]);
+  // Declared before the scroll effect below, which then brings the focused row into view.
+  useRevealInDom(handledReveal, scrollRef, revealFocus);
 
   const lastRows = useRef(rows);
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, useSyncExternalStore, type KeyboardEvent, type ReactNode, type RefObject } from "react";
-import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
+import type { LayerEntry } from "../../core/pipeline/types";
 import { ENTRY_KINDS, EMPTY_FORM, isEmptyForm, parseSearch, type EntryKind, type LinkFilter, type QueryError, type SearchForm, type SearchHit, type SearchOutcome } from "../../core/search";
 import { Badge, Card } from "../../components/Card";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
@@ -9,7 +9,7 @@ import type { LayerJobs } from "../../lib/layers/types";
 import { useFileActions } from "../files/actions";
 import { clip, modeString, ownerLabel } from "../layers/format";
 import { useSharedLayerJobs } from "../layers/LayerJobsContext";
-import { sameElements } from "../layers/model";
+import { useStableResults } from "../merged/MergedSection";
 import { completeness, layerEntries, layerList } from "../merged/model";
 import { runSearchInPlace } from "./model";
 
@@ -79,15 +79,6 @@ const datasetId = (layers: readonly (readonly LayerEntry[])[]): number => {
   }
   return id;
 };
-
-function useStableResults(next: readonly (LayerIndex | undefined)[]): readonly (LayerIndex | undefined)[] {
-  const [kept, setKept] = useState(next);
-  if (kept !== next && !sameElements(kept, next)) {
-    setKept(next);
-    return next;
-  }
-  return kept;
-}
 
 export function SearchView({ jobs }: { readonly jobs: LayerJobs | undefined }) {
   const subscribe = useCallback((onChange: () => void) => jobs?.subscribe(onChange) ?? noSubscribe(), [jobs]);
