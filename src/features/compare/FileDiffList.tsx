@@ -3,7 +3,7 @@ import { CHANGED_ATTRIBUTES, filterFileDiff, type ChangedAttribute, type FileDif
 import type { PathVersion } from "../../core/filetree";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes } from "../../lib/format";
-import { compareCsv, compareJson, safeFileName, type ExportImage } from "../../core/export";
+import { compareCsv, compareJson, safeFileName, type ExportImage, type RawPaths } from "../../core/export";
 import { ExportButtons } from "../export/ExportButtons";
 import { modeString } from "../layers/format";
 
@@ -32,7 +32,7 @@ export function FileDiffList({
 }: {
   readonly diff: FileDiff;
   /** The two images, for exports (named after them). Without it there is no export button. */
-  readonly sides?: { readonly a: ExportImage & { readonly name: string }; readonly b: ExportImage & { readonly name: string } };
+  readonly sides?: { readonly a: ExportImage & { readonly name: string }; readonly b: ExportImage & { readonly name: string }; readonly rawPaths?: () => RawPaths };
 }) {
   const id = useId();
   const [kinds, setKinds] = useState<readonly FileDiffKind[]>(DEFAULT_KINDS);
@@ -101,7 +101,8 @@ export function FileDiffList({
               build={(format) => {
                 const { name: _a, ...a } = sides.a;
                 const { name: _b, ...b } = sides.b;
-                const input = { a, b, filter: { kinds, path: deferredPath, ...(attribute ? { attribute } : {}) }, counts: diff.counts, rows };
+                const filter = { kinds, path: deferredPath, ...(attribute ? { attribute } : {}) };
+                const input = { a, b, filter, counts: diff.counts, rows, ...(sides.rawPaths ? { rawPaths: sides.rawPaths() } : {}) };
                 return format === "json" ? compareJson(input) : compareCsv(input);
               }}
               fileName={(format) => safeFileName([sides.a.name, "vs", sides.b.name], format)}
