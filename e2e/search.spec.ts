@@ -44,6 +44,7 @@ async function search(page: Page, set: (page: Page) => Promise<unknown>): Promis
 
 test.describe("search", () => {
   test("each filter finds exactly the expected paths", async ({ page }) => {
+    test.setTimeout(120_000); // fourteen searches, each a round trip through the worker
     await openSearchImage(page);
     await expect(page.getByTestId("search-empty")).toBeVisible();
     const scope = page.getByTestId("search-scope");
