@@ -97,6 +97,10 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
   await biggest.locator("rect").first().click();
   await expect(treemap.getByTestId("treemap-selection")).toContainText(p.biggest.path);
   await expect.poll(() => actions(page)).toContainEqual({ type: "reveal-merged", path: p.biggest.path });
+  // The merged tree follows it: the row is selected and its details shown.
+  await expect(page.locator(`[data-testid="merged-row"][data-path="${p.biggest.path}"]`)).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByTestId("merged-details")).toHaveAttribute("data-path", p.biggest.path);
+  await biggest.scrollIntoViewIfNeeded();
   await treemap.getByTestId("treemap-open").click();
   await expect.poll(() => actions(page)).toContainEqual({ type: "open-file", layer: p.biggest.layer, path: p.biggest.path });
   // The viewer follows it: open on that file from that layer; Esc closes it.

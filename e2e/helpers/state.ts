@@ -78,6 +78,8 @@ export interface E2EState {
     layersFlipped: ImageFacts;
     /** on open: etc/app.conf added, changed, whited out and re-added (e2e/setup/history-fixtures.ts) */
     history: ImageFacts;
+    /** on open: setuid/setgid, world-writable, broken and looping symlinks, hardlinks (e2e/setup/search-fixtures.ts) */
+    search: ImageFacts;
   };
   /** On open: e2e/viewer:v1, the file viewer's image (e2e/setup/viewer-fixtures.ts), with its layers' diff_ids. */
   viewer: ImageFacts & { diffIds: string[] };

@@ -42,6 +42,7 @@ import { pushPictures } from "./pictures-fixtures";
 import { WRONG_DIFF_ID, wrongDiffIdImage } from "./cache-fixtures";
 import { historyImage } from "./history-fixtures";
 import { damageViewerFlipped, viewerFlippedImage, viewerImage } from "./viewer-fixtures";
+import { searchImage } from "./search-fixtures";
 import { startSlowFront } from "./slow-front";
 import { startReferrersFront, type ReferrersTable } from "./referrers-front";
 import { pushReferrersFixtures } from "./referrers-fixtures";
@@ -201,6 +202,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
     const history = await historyImage();
     const viewer = viewerImage();
     const viewerFlipped = viewerFlippedImage();
+    const search = searchImage();
     const openTarget = { base: `http://${hosts.open}` };
     const pictures = pushPictures(openTarget); // e2e/pictures:v1 (pictures-fixtures.ts), pushed beside the others
     const basicTarget = { base: `http://${hosts.basic}`, credentials: CREDENTIALS };
@@ -244,6 +246,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         // compare:v1's base blob under a config claiming another diff_id (cache-fixtures.ts).
         await pushImage(openTarget, "e2e/cache-wrongdiff", "v1", wrongDiff);
         await pushImage(openTarget, "e2e/history", "v1", history); // history-fixtures.ts, e2e/history.spec.ts
+        // Setuid, world-writable, broken and looping links, hardlinks (search-fixtures.ts), for e2e/search.spec.ts and export.spec.ts.
+        await pushImage(openTarget, "e2e/search", "v1", search);
       })(),
       (async () => {
         await pushImage(basicTarget, "private/app", "v1", docker);
@@ -294,6 +298,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         layersBig: imageFacts("e2e/layers-big", "v1", big),
         layersFlipped: imageFacts("e2e/layers-flipped", "v1", flipped),
         history: imageFacts("e2e/history", "v1", history),
+        search: imageFacts("e2e/search", "v1", search),
       },
       viewer: { ...imageFacts("e2e/viewer", "v1", viewer), diffIds: viewer.layers.map((l) => l.diffId) },
       compare: {

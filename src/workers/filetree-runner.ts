@@ -1,10 +1,27 @@
 /** What the filetree worker does with one request: call the core, answer with plain data. */
-import { computeEfficiency, mergeLayers } from "../core/filetree";
+import { computeEfficiency, mergeLayers, type MergeInput } from "../core/filetree";
+import { parseSearch, runSearch, type SearchData } from "../core/search";
 import { buildSizeTree, sizeTreeBuffers } from "../core/treemap";
 import type { FiletreeWorkerRequest, FiletreeWorkerResponse } from "./filetree-protocol";
 
+/** The search dataset this worker holds: the layers and their merge, kept between queries. */
+let held: { readonly dataset: number; readonly layers: readonly (readonly MergeInput[])[]; merged?: SearchData["merged"] } | undefined;
+
 export function runFiletreeRequest(request: FiletreeWorkerRequest): FiletreeWorkerResponse {
   try {
+    if (request.type === "search") {
+      if (request.layers) held = { dataset: request.dataset, layers: request.layers };
+      if (held?.dataset !== request.dataset) return { type: "error", id: request.id, message: "The search worker lost its copy of the layers; search again." };
+      const query = parseSearch(request.form);
+      if (!query.ok) return { type: "error", id: request.id, message: query.error.map((e) => e.message).join("; ") };
+      held.merged ??= mergeLayers(held.layers);
+      const outcome = runSearch(
+        { layers: held.layers, merged: held.merged },
+        query.value,
+        { ...(request.limit !== undefined ? { limit: request.limit } : {}), ...(request.budgetMs !== undefined ? { budgetMs: request.budgetMs } : {}) },
+      );
+      return { type: "search", id: request.id, outcome };
+    }
     // One merge serves both the efficiency report and the treemap's size tree.
     const merged = mergeLayers(request.layers);
     const full = computeEfficiency(request.layers, merged);

@@ -3,6 +3,8 @@ import { CHANGED_ATTRIBUTES, filterFileDiff, type ChangedAttribute, type FileDif
 import type { PathVersion } from "../../core/filetree";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes } from "../../lib/format";
+import { compareCsv, compareJson, safeFileName, type ExportImage, type RawPaths } from "../../core/export";
+import { ExportButtons } from "../export/ExportButtons";
 import { modeString } from "../layers/format";
 
 const KINDS: readonly FileDiffKind[] = ["added", "removed", "changed", "uncertain", "unchanged"];
@@ -24,7 +26,14 @@ const VIEWPORT_ROWS = 18;
 const OVERSCAN = 10;
 
 /** Counts, filters and the rows of one file diff. Filters are view state (STYLE 12). */
-export function FileDiffList({ diff }: { readonly diff: FileDiff }) {
+export function FileDiffList({
+  diff,
+  sides,
+}: {
+  readonly diff: FileDiff;
+  /** The two images, for exports (named after them). Without it there is no export button. */
+  readonly sides?: { readonly a: ExportImage & { readonly name: string }; readonly b: ExportImage & { readonly name: string }; readonly rawPaths?: () => RawPaths };
+}) {
   const id = useId();
   const [kinds, setKinds] = useState<readonly FileDiffKind[]>(DEFAULT_KINDS);
   const [attribute, setAttribute] = useState<ChangedAttribute | "">("");
@@ -84,6 +93,22 @@ export function FileDiffList({ diff }: { readonly diff: FileDiff }) {
         <span data-testid="diff-shown" data-count={rows.length} className="text-xs text-slate-500">
           {rows.length.toLocaleString("en-US")} shown
         </span>
+        {sides && (
+          <span className="ml-auto">
+            <ExportButtons
+              testId="compare-export"
+              what="the rows shown"
+              build={(format) => {
+                const { name: _a, ...a } = sides.a;
+                const { name: _b, ...b } = sides.b;
+                const filter = { kinds, path: deferredPath, ...(attribute ? { attribute } : {}) };
+                const input = { a, b, filter, counts: diff.counts, rows, ...(sides.rawPaths ? { rawPaths: sides.rawPaths() } : {}) };
+                return format === "json" ? compareJson(input) : compareCsv(input);
+              }}
+              fileName={(format) => safeFileName([sides.a.name, "vs", sides.b.name], format)}
+            />
+          </span>
+        )}
       </div>
       {rows.length === 0 ? (
         <p className="px-4 py-4 text-sm text-slate-600">{diff.rows.length === 0 ? "The two filesystems are identical." : "No path matches these filters."}</p>

@@ -8,6 +8,7 @@ import { createLayerJobs } from "../../lib/layers/jobs";
 import type { LayerJobs, LayerJobState } from "../../lib/layers/types";
 import { registryClientFor } from "../../lib/registry";
 import { LayerError } from "../layers/LayersView";
+import { rawPathsOf } from "../export/ExportImage";
 import { FileDiffList } from "./FileDiffList";
 import { combineStates, readiness, reuseFromA, type SideReadiness } from "./model";
 import type { ResolvedSide } from "./useSide";
@@ -127,7 +128,12 @@ export function FileDiffSection({ a, b }: { readonly a: ResolvedSide; readonly b
             <Failures label="B" states={statesB} r={readyB} />
           </div>
         )}
-        {diff && <FileDiffList diff={diff} />}
+        {diff && (
+          <FileDiffList
+            diff={diff}
+            sides={{ a: exportSide(a), b: exportSide(b), rawPaths: () => rawPathsOf([...statesA, ...statesB].map((s) => s.result?.entries ?? [])) }}
+          />
+        )}
       </div>
     </Card>
   );
@@ -174,4 +180,9 @@ function Failures({ label, states, r }: { readonly label: string; readonly state
       })}
     </div>
   );
+}
+
+/** One side as the compare export names it: the reference the user typed, the digests and the platform. */
+function exportSide(s: ResolvedSide) {
+  return { reference: s.familiar, manifestDigest: s.manifestDigest, configDigest: s.configDigest, platform: s.platform, name: s.familiar };
 }

@@ -12,6 +12,8 @@ import { LearnSection } from "../learn/LearnSection";
 import { PicturesSection } from "../pictures/PicturesSection";
 import { ArtifactDocument } from "../referrers/ArtifactView";
 import { ReferrersCard } from "../referrers/ReferrersCard";
+import { ExportImageScope } from "../export/ExportImage";
+import { SearchSection } from "../search/SearchSection";
 import { IndexPicker } from "./IndexPicker";
 import { ManifestCard } from "./ManifestCard";
 import { childManifestQuery, configQuery } from "./queries";
@@ -191,8 +193,11 @@ function ImageDetails({
             layers={manifest.layers}
             diffIds={config.config.rootfs.diff_ids}
           >
-            <LayersSection registry={repo.registry} repository={repo.repository} manifest={manifest} config={config.config} />
-            <PicturesSection manifest={manifest} config={config.config} />
+            <ExportImageScope registry={repo.registry} repository={repo.repository} manifestDigest={fetched.digest} configDigest={manifest.config.digest} {...(viaPlatform ? { platform: formatPlatform(viaPlatform) } : {})}>
+              <SearchSection />
+              <LayersSection registry={repo.registry} repository={repo.repository} manifest={manifest} config={config.config} />
+              <PicturesSection manifest={manifest} config={config.config} />
+            </ExportImageScope>
             <LearnSection
               registry={repo.registry}
               repository={repo.repository}
@@ -213,6 +218,7 @@ function ImageDetails({
 const SECTIONS: readonly (readonly [anchor: string, label: string])[] = [
   ["config", "Config"],
   ["history", "History"],
+  ["search", "Search"],
   ["layers", "Layers"],
   ["merged", "Merged filesystem"],
   ["efficiency", "Efficiency"],

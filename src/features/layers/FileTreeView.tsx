@@ -1,4 +1,5 @@
 import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useRevealInDom } from "./reveal";
 import type { ChangeKind } from "../../core/filetree/changes";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes } from "../../lib/format";
@@ -18,6 +19,8 @@ const VIEWPORT_HEIGHT = ROW_HEIGHT * 20;
 const OVERSCAN = 12;
 /** Indentation stops growing here, so 5,000-deep paths (T11) do not push names off screen. */
 const MAX_INDENT_DEPTH = 24;
+/** The opaque marker's name (image-spec layer.md): it is not a row of its own. */
+const OPAQUE = ".wh..wh..opq";
 /** Characters of a name or link target drawn in a row (the rest is in the title and the details). */
 const MAX_NAME_CHARS = 512;
 
@@ -38,12 +41,15 @@ export function FileTreeView({
   changes,
   label,
   layer,
+  reveal,
 }: {
   readonly tree: FileTree;
   readonly changes: LayerChanges | undefined;
   readonly label: string;
   /** The layer (0-based) these files are in: enables Open (Enter, double-click) and Download. */
   readonly layer?: number;
+  /** A request to show `path` (a new object each time): expand its parents, select it, scroll to it, focus the tree. */
+  readonly reveal?: { readonly path: string } | undefined;
 }) {
   const id = useId();
   const [order, setOrder] = useState<SortOrder>("name");
@@ -76,6 +82,29 @@ export function FileTreeView({
   let focusIndex = -1;
   for (let n = focused; n && focusIndex < 0; n = n.parent) focusIndex = indexOf.get(n) ?? -1;
   const focusNode = focusIndex >= 0 ? rows[focusIndex] : undefined;
+
+  // A reveal request is taken in during render (state adjusted from a new prop); the DOM part —
+  // scroll the tree into view, focus it — follows in an effect.
+  const [revealNotice, setRevealNotice] = useState<string | undefined>(undefined);
+  const [handledReveal, setHandledReveal] = useState<{ readonly path: string } | undefined>(undefined);
+  if (reveal && reveal !== handledReveal) {
+    setHandledReveal(reveal);
+    // The entry's literal path is its node's key (a whiteout's too); an opaque marker has no node: show its directory.
+    const path = reveal.path === OPAQUE ? "" : reveal.path.endsWith(`/${OPAQUE}`) ? reveal.path.slice(0, -OPAQUE.length - 1) : reveal.path;
+    const node = tree.nodes.find((n) => n.key === path) ?? tree.nodes.find((n) => n.path === path);
+    if (!node) setRevealNotice(`/${reveal.path} is not in this layer's tree.`);
+    else {
+      setRevealNotice(undefined);
+      setQuery("");
+      const next = new Set(expanded);
+      for (let p = node.parent; p; p = p.parent) next.add(p);
+      setExpanded(next);
+      setFocused(node);
+      setOpened(node);
+    }
+  }
+  // Declared before the scroll effect below, which then brings the focused row into view.
+  useRevealInDom(handledReveal, scrollRef, revealFocus);
 
   // After a keyboard move, or new rows (filter, sort, fold), bring the focused row — or its
   // nearest shown ancestor — into view.
@@ -207,6 +236,11 @@ export function FileTreeView({
           {rows.length.toLocaleString("en-US")} rows shown · {tree.nodes.length.toLocaleString("en-US")} in the tree
         </span>
       </div>
+      {revealNotice !== undefined && (
+        <p role="status" data-testid="tree-reveal-notice" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-950">
+          <SafeText text={clip(revealNotice, 600).text} />
+        </p>
+      )}
       <div
         role="row"
         aria-hidden="true"

@@ -1,6 +1,6 @@
 import { useCallback, useDeferredValue, useMemo, useState, useSyncExternalStore, type KeyboardEvent } from "react";
 import { describeError, type LayerscopeError } from "../../core/errors";
-import type { LayerIndex } from "../../core/pipeline/types";
+import { isTrusted, type LayerIndex } from "../../core/pipeline/types";
 import { Badge, Card } from "../../components/Card";
 import { CopyButton } from "../../components/CopyButton";
 import { Loading } from "../../components/Loading";
@@ -8,9 +8,13 @@ import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes, shortDigest } from "../../lib/format";
 import type { LayerJobs, LayerJobState } from "../../lib/layers/types";
 import { layerTypeName } from "../image/mediaTypeNames";
+import { layerCsv, layerJson } from "../../core/export";
+import { ExportButtons } from "../export/ExportButtons";
+import { exportFileName, useExportImage } from "../export/ExportImage";
+import { useFileAction } from "../files/actions";
 import { FileTreeView } from "./FileTreeView";
 import { LayerTarDownload } from "../viewer/EntryActions";
-import { formatRate } from "./format";
+import { clip, formatRate } from "./format";
 import { diffIdVerdict, digestVerdict, isRetryable, isRunning, sameElements, treeFor, changesFor, trust, untrustedReason, type ShownVerdict } from "./model";
 
 /**
@@ -23,6 +27,15 @@ export function LayersView({ jobs, createdBy }: { readonly jobs: LayerJobs; read
   const getSnapshot = useCallback(() => jobs.getSnapshot(), [jobs]);
   const states = useSyncExternalStore(subscribe, getSnapshot, getSnapshot);
   const [selected, setSelected] = useState<number | undefined>(undefined);
+  // A request to show a path in a layer's tree (search results, other features): select the layer, the tree does the rest.
+  const [reveal, setReveal] = useState<{ readonly layer: number; readonly path: string } | undefined>(undefined);
+  useFileAction(
+    "reveal-layer",
+    useCallback((a: { readonly layer: number; readonly path: string }) => {
+      setSelected(a.layer);
+      setReveal({ layer: a.layer, path: a.path });
+    }, []),
+  );
   // View state: rows showing full digests and details, keyed by layer index.
   const [open, setOpen] = useState<ReadonlySet<number>>(() => new Set());
   const running = states.filter(isRunning).length;
@@ -86,7 +99,9 @@ export function LayersView({ jobs, createdBy }: { readonly jobs: LayerJobs; read
         )}
       </Card>
       {selected !== shown && <Loading label={`Building the file tree of layer ${(selected ?? 0) + 1}…`} />}
-      {selectedState && selected === shown && <LayerFiles key={selectedState.layerIndex} state={selectedState} lowers={lowers} />}
+      {selectedState && selected === shown && (
+        <LayerFiles key={selectedState.layerIndex} state={selectedState} lowers={lowers} reveal={reveal?.layer === selectedState.layerIndex ? reveal : undefined} />
+      )}
     </div>
   );
 }
@@ -431,7 +446,15 @@ function Details({ state: s }: { readonly state: LayerJobState }) {
 }
 
 /** The selected layer's files: its tree against the layers below, or why there is none yet. */
-function LayerFiles({ state: s, lowers }: { readonly state: LayerJobState; readonly lowers: readonly (LayerIndex | undefined)[] }) {
+function LayerFiles({
+  state: s,
+  lowers,
+  reveal,
+}: {
+  readonly state: LayerJobState;
+  readonly lowers: readonly (LayerIndex | undefined)[];
+  readonly reveal: { readonly path: string } | undefined;
+}) {
   const r = s.result;
   const t = trust(s);
   return (
@@ -447,9 +470,12 @@ function LayerFiles({ state: s, lowers }: { readonly state: LayerJobState; reado
       aside={r ? <span className="font-mono">{shortDigest(s.descriptor.digest)}</span> : undefined}
     >
       {r ? (
-        <LayerTree key={`${s.layerIndex}`} result={r} lowers={lowers} />
+        <LayerTree key={`${s.layerIndex}`} result={r} lowers={lowers} reveal={reveal} />
       ) : isRunning(s) ? (
-        <p className="px-4 py-3 text-sm text-slate-600">The file tree appears when the layer has been read to its end.</p>
+        <p className="px-4 py-3 text-sm text-slate-600">
+          The file tree appears when the layer has been read to its end.
+          {reveal && <span data-testid="layer-reveal-notice"> /{clip(reveal.path, 300).text} will be shown then.</span>}
+        </p>
       ) : (
         <p className="px-4 py-3 text-sm text-slate-600">{s.progress.stage === "cancelled" ? "Cancelled: use Retry to read this layer." : "No files: the layer could not be read. See the error above."}</p>
       )}
@@ -457,10 +483,19 @@ function LayerFiles({ state: s, lowers }: { readonly state: LayerJobState; reado
   );
 }
 
-function LayerTree({ result, lowers }: { readonly result: LayerIndex; readonly lowers: readonly (LayerIndex | undefined)[] }) {
+function LayerTree({
+  result,
+  lowers,
+  reveal,
+}: {
+  readonly result: LayerIndex;
+  readonly lowers: readonly (LayerIndex | undefined)[];
+  readonly reveal: { readonly path: string } | undefined;
+}) {
   const tree = treeFor(result);
   const changes = changesFor(tree, result, lowers);
   const c = changes.counts;
+  const image = useExportImage();
   return (
     <>
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1 border-b border-slate-200 px-4 py-2 text-xs text-slate-700" data-testid="tree-summary">
@@ -476,6 +511,26 @@ function LayerTree({ result, lowers }: { readonly result: LayerIndex; readonly l
           </Badge>
         )}
         <span className="ml-auto">
+          <ExportButtons
+            testId="layer-export"
+            what={`the listing of layer ${result.layerIndex + 1}`}
+            build={(format) => {
+              const input = {
+                image: image ?? { reference: "" },
+                layer: {
+                  layerIndex: result.layerIndex,
+                  digest: result.digest,
+                  diffId: result.diffId,
+                  mediaType: result.mediaType,
+                  trusted: isTrusted(result),
+                  partial: result.partial,
+                },
+                entries: result.entries,
+              };
+              return format === "json" ? layerJson(input) : layerCsv(input);
+            }}
+            fileName={(format) => exportFileName(image, [`layer-${result.layerIndex + 1}`], format)}
+          />
           <LayerTarDownload layer={result.layerIndex} />
         </span>
       </div>
@@ -484,7 +539,7 @@ function LayerTree({ result, lowers }: { readonly result: LayerIndex; readonly l
           <LayerError error={result.error} />
         </div>
       )}
-      <FileTreeView tree={tree} changes={changes} label={`Files in layer ${result.layerIndex + 1}`} layer={result.layerIndex} />
+      <FileTreeView tree={tree} changes={changes} label={`Files in layer ${result.layerIndex + 1}`} layer={result.layerIndex} reveal={reveal} />
     </>
   );
 }

@@ -3,6 +3,7 @@
  * are not valid UTF-8. Pure functions, for display only.
  */
 import type { EntryType, LayerEntry } from "../../core/pipeline/types";
+import { decodeLossless, type NamePart } from "../../core/tar/names";
 
 /** The first character of `ls -l`: d, l, c, b, p, - (hard links are regular files to ls), ? for unknown. */
 const TYPE_CHAR: Readonly<Record<EntryType, string>> = {
@@ -61,54 +62,8 @@ export function formatRate(bytesPerSecond: number): string {
   return `${mb < 10 ? mb.toFixed(1) : mb.toFixed(0)} MB/s`;
 }
 
-/** A piece of a name: text, or one byte that is not part of a valid UTF-8 sequence. */
-export type NamePart = { readonly text: string } | { readonly byte: number };
-
-/**
- * Decodes UTF-8 without losing anything: valid sequences become text, every other byte is kept
- * as a byte (shown as ⟨\xNN⟩). Rejects overlong forms, surrogates and code points past U+10FFFF,
- * as the WHATWG decoder does, but never replaces a byte with U+FFFD.
- */
-export function decodeLossless(bytes: Uint8Array): NamePart[] {
-  const parts: NamePart[] = [];
-  let text = "";
-  let i = 0;
-  const cont = (k: number): boolean => k < bytes.length && ((bytes[k] as number) & 0xc0) === 0x80;
-  while (i < bytes.length) {
-    const b = bytes[i] as number;
-    let cp = -1;
-    let len = 1;
-    if (b < 0x80) cp = b;
-    else if (b >= 0xc2 && b <= 0xdf && cont(i + 1)) {
-      cp = ((b & 0x1f) << 6) | ((bytes[i + 1] as number) & 0x3f);
-      len = 2;
-    } else if (b >= 0xe0 && b <= 0xef && cont(i + 1) && cont(i + 2)) {
-      const c = ((b & 0x0f) << 12) | (((bytes[i + 1] as number) & 0x3f) << 6) | ((bytes[i + 2] as number) & 0x3f);
-      if (c >= 0x800 && (c < 0xd800 || c > 0xdfff)) {
-        cp = c;
-        len = 3;
-      }
-    } else if (b >= 0xf0 && b <= 0xf4 && cont(i + 1) && cont(i + 2) && cont(i + 3)) {
-      const c =
-        ((b & 0x07) << 18) | (((bytes[i + 1] as number) & 0x3f) << 12) | (((bytes[i + 2] as number) & 0x3f) << 6) | ((bytes[i + 3] as number) & 0x3f);
-      if (c >= 0x10000 && c <= 0x10ffff) {
-        cp = c;
-        len = 4;
-      }
-    }
-    if (cp < 0) {
-      if (text) parts.push({ text });
-      text = "";
-      parts.push({ byte: b });
-      i++;
-      continue;
-    }
-    text += String.fromCodePoint(cp);
-    i += len;
-  }
-  if (text) parts.push({ text });
-  return parts;
-}
+// Lossless decoding lives in the core, shared with the exports (src/core/export).
+export { decodeLossless, type NamePart } from "../../core/tar/names";
 
 /** The last component of a raw path (trailing slashes ignored), as bytes. */
 export function rawBaseName(raw: Uint8Array): Uint8Array {

@@ -8,6 +8,10 @@ import type { LayerJobs, LayerJobState } from "../../lib/layers/types";
 import { UntrustedBadge } from "../layers/LayersView";
 import { clip } from "../layers/format";
 import { sameElements } from "../layers/model";
+import { mergedCsv, mergedJson } from "../../core/export";
+import { ExportButtons } from "../export/ExportButtons";
+import { exportFileName, rawPathsOf, useExportImage } from "../export/ExportImage";
+import { useFileAction } from "../files/actions";
 import { EfficiencyPanel } from "./EfficiencyPanel";
 import { LayerChip } from "./LayerChip";
 import { MergedTreeView } from "./MergedTreeView";
@@ -73,6 +77,18 @@ export function MergedView({
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   useEffect(() => () => clearTimeout(timer.current), []);
 
+  // A search result (or any feature) asked to show a path: the tree at the top layer does it.
+  const [reveal, setReveal] = useState<{ readonly path: string } | undefined>(undefined);
+  useFileAction(
+    "reveal-merged",
+    useCallback((a: { readonly path: string }) => {
+      clearTimeout(timer.current);
+      setSlider(undefined);
+      setApplied(undefined);
+      setReveal({ path: a.path });
+    }, []),
+  );
+
   const shown = Math.min(slider ?? top, top);
   const upTo = Math.min(applied ?? top, top);
   const fs = useMemo(() => mergedAt(layers, upTo), [layers, upTo]);
@@ -81,6 +97,7 @@ export function MergedView({
   const state = useMemo(() => completeness(states), [states]);
   const untrusted = useMemo(() => new Set(state.untrusted.map((u) => u.layer)), [state]);
   const sliderId = useId();
+  const image = useExportImage();
 
   const onSlide = (value: number): void => {
     const next = value >= top ? undefined : value;
@@ -117,8 +134,19 @@ export function MergedView({
           </span>
         }
         aside={
-          <span data-testid="merged-summary" className="tabular-nums">
-            {fs.entries.size.toLocaleString("en-US")} paths · {formatBytes(bytes)} in files · {fs.deleted.size.toLocaleString("en-US")} deleted
+          <span className="inline-flex flex-wrap items-center gap-x-3 gap-y-1">
+            <span data-testid="merged-summary" className="tabular-nums">
+              {fs.entries.size.toLocaleString("en-US")} paths · {formatBytes(bytes)} in files · {fs.deleted.size.toLocaleString("en-US")} deleted
+            </span>
+            <ExportButtons
+              testId="merged-export"
+              what={`the merged filesystem as of layer ${upTo + 1}${showDeleted ? ", deleted paths included" : ""}`}
+              build={(format) => {
+                const input = { image: image ?? { reference: "" }, fs, layerCount: count, complete: !incomplete, includeDeleted: showDeleted, rawPaths: rawPathsOf(layers) };
+                return format === "json" ? mergedJson(input) : mergedCsv(input);
+              }}
+              fileName={(format) => exportFileName(image, upTo === top ? ["merged"] : ["merged", `to-layer-${upTo + 1}`], format)}
+            />
           </span>
         }
       >
@@ -177,7 +205,15 @@ export function MergedView({
           </p>
         </div>
         <div className={pending ? "opacity-70 transition-opacity" : ""}>
-          <MergedTreeView merged={merged} createdBy={createdBy} untrusted={untrusted} showDeleted={showDeleted} onShowDeleted={setShowDeleted} onLayer={goTo} />
+          <MergedTreeView
+            merged={merged}
+            createdBy={createdBy}
+            untrusted={untrusted}
+            showDeleted={showDeleted}
+            onShowDeleted={setShowDeleted}
+            onLayer={goTo}
+            reveal={upTo === top && !pending ? reveal : undefined}
+          />
         </div>
         {fs.warnings.length > 0 && <MergeWarnings warnings={fs.warnings} createdBy={createdBy} untrusted={untrusted} onLayer={goTo} />}
       </Card>

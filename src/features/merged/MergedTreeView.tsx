@@ -1,4 +1,5 @@
 import { useDeferredValue, useEffect, useId, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from "react";
+import { useRevealInDom } from "../layers/reveal";
 import type { PathVersion } from "../../core/filetree";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes } from "../../lib/format";
@@ -40,6 +41,7 @@ export function MergedTreeView({
   showDeleted,
   onShowDeleted,
   onLayer,
+  reveal,
 }: {
   readonly merged: MergedTree;
   readonly createdBy: readonly (string | undefined)[] | undefined;
@@ -49,6 +51,8 @@ export function MergedTreeView({
   readonly onShowDeleted: (show: boolean) => void;
   /** Go to a layer (0-based) in the layers list. */
   readonly onLayer: (layer: number) => void;
+  /** A request to show `path` (a new object each time): expand its parents, select it, scroll to it, focus the tree. */
+  readonly reveal?: { readonly path: string } | undefined;
 }) {
   const { tree, rows: info } = merged;
   const id = useId();
@@ -83,6 +87,28 @@ export function MergedTreeView({
   for (let p = focusedPath; p !== undefined && focusIndex < 0; p = parentOf(p)) focusIndex = indexOf.get(p) ?? -1;
   const focusNode = focusIndex >= 0 ? rows[focusIndex] : undefined;
   const openedNode = openedPath !== undefined && indexOf.has(openedPath) ? rows[indexOf.get(openedPath) ?? -1] : undefined;
+
+  // A reveal request is taken in during render (state adjusted from a new prop, no effect
+  // cascade); the DOM part — scroll the tree into view, focus it — follows in an effect.
+  const [revealNotice, setRevealNotice] = useState<string | undefined>(undefined);
+  const [handledReveal, setHandledReveal] = useState<{ readonly path: string } | undefined>(undefined);
+  if (reveal && reveal !== handledReveal) {
+    setHandledReveal(reveal);
+    const path = reveal.path;
+    if (!info.has(path)) {
+      setRevealNotice(`/${path} is not in the merged filesystem at the top layer (a later layer deleted it, or it is still being read).`);
+    } else {
+      setRevealNotice(undefined);
+      setQuery("");
+      const next = new Set(expanded);
+      for (let p = parentOf(path); p !== undefined; p = parentOf(p)) next.add(p);
+      setExpanded(next);
+      setFocusedPath(path);
+      setOpenedPath(path);
+    }
+  }
+  // Declared before the scroll effect below, which then brings the focused row into view.
+  useRevealInDom(handledReveal, scrollRef, revealFocus);
 
   const lastRows = useRef(rows);
   useEffect(() => {
@@ -237,6 +263,11 @@ export function MergedTreeView({
           {showDeleted ? ` + ${merged.deletedCount.toLocaleString("en-US")} deleted` : ""}
         </span>
       </div>
+      {revealNotice !== undefined && (
+        <p role="status" data-testid="merged-reveal-notice" className="border-b border-amber-200 bg-amber-50 px-4 py-1.5 text-xs text-amber-950">
+          <SafeText text={clip(revealNotice, 600).text} />
+        </p>
+      )}
       <div role="row" aria-hidden="true" className={`${GRID} border-b border-slate-200 bg-slate-50 px-4 py-1 text-[11px] font-medium uppercase tracking-wide text-slate-500`}>
         <span>Name</span>
         <span title="The layer that provides this path">Layer</span>

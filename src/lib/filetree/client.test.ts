@@ -10,6 +10,7 @@ import { runFiletreeRequest, transferablesOf } from "../../workers/filetree-runn
 import { buildSizeTree, findPath } from "../../core/treemap";
 import { mergeLayers } from "../../core/filetree";
 import type { WorkerLike } from "../layers/jobs";
+import { EMPTY_FORM } from "../../core/search";
 import { createFiletreeBridge, mergeInputOf } from "./client";
 
 const entry = (path: string, size: number, whiteout: LayerEntry["whiteout"] = "none"): LayerEntry => ({
@@ -64,7 +65,9 @@ describe("filetree bridge", () => {
     expect(workers).toHaveLength(1);
     expect(report).toEqual(computeEfficiency(layers));
     expect(wastedFileCount).toBe(1);
-    const sent = workers[0]!.received[0]!.layers[0]![0]!;
+    const first = workers[0]!.received[0]!;
+    if (first.type !== "efficiency") throw new Error("expected an efficiency request");
+    const sent = first.layers[0]![0]!;
     expect(sent).toEqual(mergeInputOf(layers[0]![0]!));
     expect(Object.keys(sent)).not.toContain("rawPath");
     // The worker is reused for the next request.
@@ -127,5 +130,44 @@ describe("filetree bridge", () => {
     expect(workers[1]!.terminated).toBe(false);
     await vi.advanceTimersByTimeAsync(1000);
     expect(workers[1]!.terminated).toBe(true);
+  });
+});
+
+describe("filetree bridge: search", () => {
+  const form = { ...EMPTY_FORM, text: "a" };
+  it("sends the layers once per worker and dataset, then only the form", async () => {
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker()), workers.at(-1)!) });
+    const first = await bridge.search({ id: 1, layers }, form);
+    expect(first.hits.map((h) => h.path)).toEqual(["a"]);
+    expect(first.hits[0]?.layer).toBe(1);
+    await bridge.search({ id: 1, layers }, { ...form, text: "b" });
+    await bridge.search({ id: 2, layers: [layers[0]!] }, form);
+    const sent = workers[0]!.received.map((r) => (r.type === "search" ? r.layers !== undefined : "efficiency"));
+    expect(sent).toEqual([true, false, true]);
+    const r0 = workers[0]!.received[0];
+    expect(r0?.type === "search" && r0.layers?.[0]?.[0] && "rawPath" in r0.layers[0][0]).toBe(false);
+    bridge.dispose();
+  });
+
+  it("a watchdog stops a search that does not answer, and the next one starts a fresh worker with the layers", async () => {
+    const workers: FakeWorker[] = [];
+    let hold = true;
+    const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker(hold)), workers.at(-1)!) });
+    const stuck = bridge.search({ id: 1, layers }, form, { timeoutMs: 20 });
+    await expect(stuck).rejects.toMatchObject({ name: "TimeoutError" });
+    expect(workers[0]!.terminated).toBe(true);
+    hold = false;
+    const next = await bridge.search({ id: 1, layers }, form);
+    expect(next.total).toBe(1);
+    const r = workers[1]!.received[0];
+    expect(r?.type === "search" && r.layers !== undefined).toBe(true);
+    bridge.dispose();
+  });
+
+  it("reports a bad query from the worker as an error", async () => {
+    const bridge = createFiletreeBridge({ createWorker: () => new FakeWorker() });
+    await expect(bridge.search({ id: 1, layers }, { ...EMPTY_FORM, text: "(", mode: "regex" })).rejects.toThrow(/Invalid regular expression/);
+    bridge.dispose();
   });
 });

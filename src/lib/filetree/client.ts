@@ -1,7 +1,8 @@
 /// <reference types="vite/client" />
 /**
  * The filetree bridge: runs the core's efficiency computation (a full overlay merge plus dive's
- * analysis, about a second for 200 000 entries) in a worker so the page stays responsive.
+ * analysis, about a second for 200 000 entries) and path searches in a worker so the page stays
+ * responsive.
  *
  * The bridge owns the worker's life (STYLE 8, as src/lib/layers/jobs.ts does): the worker starts
  * lazily on the first request, runs one request at a time, latest wins (a newer request, or an
@@ -11,6 +12,7 @@
  */
 import type { MergeInput } from "../../core/filetree";
 import type { LayerEntry } from "../../core/pipeline/types";
+import type { SearchForm, SearchOutcome } from "../../core/search";
 import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse } from "../../workers/filetree-protocol";
 import type { WorkerLike } from "../layers/jobs";
 
@@ -33,6 +35,18 @@ export interface FiletreeBridge {
     layers: readonly (readonly LayerEntry[])[],
     options?: { readonly signal?: AbortSignal; readonly listLimit?: number; readonly sizeTree?: boolean },
   ): Promise<EfficiencySummary>;
+  /**
+   * Searches `dataset` (an id naming these layers: the same id must mean the same layers) in the
+   * worker. The layers cross once per worker and dataset; later queries send only the form.
+   * Latest wins, like `efficiency`. With `timeoutMs`, a search still running then (a regex that
+   * backtracks without end, say) is stopped by terminating the worker, and the promise rejects
+   * with a TimeoutError.
+   */
+  search(
+    dataset: { readonly id: number; readonly layers: readonly (readonly LayerEntry[])[] },
+    form: SearchForm,
+    options?: { readonly signal?: AbortSignal; readonly limit?: number; readonly budgetMs?: number; readonly timeoutMs?: number },
+  ): Promise<SearchOutcome>;
   /** Terminates the worker and rejects the request in flight. */
   dispose(): void;
 }
@@ -74,7 +88,9 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
   let worker: WorkerLike | undefined;
   let idleTimer: ReturnType<typeof setTimeout> | undefined;
   let nextId = 1;
-  let pending: { id: number; resolve: (r: EfficiencySummary) => void; reject: (e: Error) => void; cleanup: () => void } | undefined;
+  let pending: { id: number; resolve: (r: FiletreeWorkerResponse) => void; reject: (e: Error) => void; cleanup: () => void } | undefined;
+  /** The search dataset the live worker holds (forgotten with the worker). */
+  let sentDataset: number | undefined;
 
   const stopIdleTimer = (): void => {
     if (idleTimer !== undefined) clearTimeout(idleTimer);
@@ -84,6 +100,7 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
     stopIdleTimer();
     worker?.terminate();
     worker = undefined;
+    sentDataset = undefined;
   };
   const settle = (): typeof pending => {
     const p = pending;
@@ -106,8 +123,8 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
       if (!pending || msg.id !== pending.id) return; // a superseded request
       const p = settle()!;
       idleTimer = setTimeout(terminate, idleMs);
-      if (msg.type === "efficiency") p.resolve({ report: msg.report, wastedFileCount: msg.wastedFileCount, ...(msg.sizeTree ? { sizeTree: msg.sizeTree } : {}) });
-      else p.reject(new Error(msg.message));
+      if (msg.type === "error") p.reject(new Error(msg.message));
+      else p.resolve(msg);
     };
     w.onerror = (event: ErrorEvent) => {
       event.preventDefault?.();
@@ -118,29 +135,79 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
     return w;
   };
 
+  /** Sends one request built by `build(id)`; latest wins; `timeoutMs` arms a watchdog. */
+  const request = (build: (id: number) => FiletreeWorkerRequest, signal: AbortSignal | undefined, timeoutMs?: number): Promise<FiletreeWorkerResponse> => {
+    abortPending("Superseded by a newer request");
+    if (signal?.aborted === true) return Promise.reject(abortError("Aborted"));
+    stopIdleTimer();
+    const id = nextId++;
+    return new Promise<FiletreeWorkerResponse>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (pending?.id === id) abortPending("Aborted");
+      };
+      const watchdog =
+        timeoutMs === undefined
+          ? undefined
+          : setTimeout(() => {
+              if (pending?.id !== id) return;
+              const p = settle();
+              terminate();
+              const e = new Error(`stopped after ${Math.round(timeoutMs / 1000)} s`);
+              e.name = "TimeoutError";
+              p?.reject(e);
+            }, timeoutMs);
+      signal?.addEventListener("abort", onAbort);
+      pending = {
+        id,
+        resolve,
+        reject,
+        cleanup: () => {
+          signal?.removeEventListener("abort", onAbort);
+          if (watchdog !== undefined) clearTimeout(watchdog);
+        },
+      };
+      worker ??= start();
+      worker.postMessage(build(id));
+    });
+  };
+
   return {
-    efficiency(layers, options = {}) {
+    async efficiency(layers, options = {}) {
       const { signal, listLimit, sizeTree } = options;
-      abortPending("Superseded by a newer request");
-      if (signal?.aborted === true) return Promise.reject(abortError("Aborted"));
-      stopIdleTimer();
-      const id = nextId++;
-      return new Promise<EfficiencySummary>((resolve, reject) => {
-        const onAbort = (): void => {
-          if (pending?.id === id) abortPending("Aborted");
-        };
-        signal?.addEventListener("abort", onAbort);
-        pending = { id, resolve, reject, cleanup: () => signal?.removeEventListener("abort", onAbort) };
-        worker ??= start();
-        const request: FiletreeWorkerRequest = {
+      const msg = await request(
+        (id) => ({
           type: "efficiency",
           id,
           layers: layers.map((entries) => entries.map(mergeInputOf)),
           ...(listLimit !== undefined ? { listLimit } : {}),
           ...(sizeTree === true ? { sizeTree } : {}),
-        };
-        worker.postMessage(request);
-      });
+        }),
+        signal,
+      );
+      if (msg.type !== "efficiency") throw new Error("The filetree worker answered the wrong request");
+      return { report: msg.report, wastedFileCount: msg.wastedFileCount, ...(msg.sizeTree ? { sizeTree: msg.sizeTree } : {}) };
+    },
+    async search(dataset, form, options = {}) {
+      const { signal, limit, budgetMs, timeoutMs } = options;
+      const msg = await request(
+        (id) => {
+          const send = sentDataset !== dataset.id;
+          sentDataset = dataset.id;
+          return {
+            type: "search",
+            id,
+            dataset: dataset.id,
+            form,
+            ...(send ? { layers: dataset.layers.map((entries) => entries.map(mergeInputOf)) } : {}),
+            ...(limit !== undefined ? { limit } : {}),
+            ...(budgetMs !== undefined ? { budgetMs } : {}),
+          };
+        },
+        signal,
+        timeoutMs,
+      );
+      if (msg.type !== "search") throw new Error("The filetree worker answered the wrong request");
+      return msg.outcome;
     },
     dispose() {
       abortPending("Disposed");
@@ -150,9 +217,19 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
 }
 
 let shared: FiletreeBridge | undefined;
+let searching: FiletreeBridge | undefined;
 
 /** The page's bridge, or undefined where there are no workers (tests in Node): compute in place then. */
 export function filetreeBridge(): FiletreeBridge | undefined {
   if (typeof Worker === "undefined") return undefined;
   return (shared ??= createFiletreeBridge());
+}
+
+/**
+ * The search's own bridge (a second worker of the same kind): a query typed while the efficiency
+ * report is computed must not cancel it, and latest-wins is what a search box wants.
+ */
+export function searchBridge(): FiletreeBridge | undefined {
+  if (typeof Worker === "undefined") return undefined;
+  return (searching ??= createFiletreeBridge());
 }
