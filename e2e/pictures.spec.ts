@@ -92,10 +92,13 @@ test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page })
   console.log(`treemap layout/render ms (fixture, ${await treemap.getByTestId("treemap-box").getAttribute("data-tiles")} tiles): ${timing}`);
   await treemap.screenshot({ path: test.info().outputPath("treemap.png") });
 
-  // Clicking a file selects it and emits reveal-merged; double-click emits open-file.
+  // Clicking a file selects it; its buttons reveal it in the merged tree and open it; double-click opens it.
   await recordActions(page);
   await biggest.locator("rect").first().click();
   await expect(treemap.getByTestId("treemap-selection")).toContainText(p.biggest.path);
+  // A click only selects (the page stays on the treemap); "Show in merged tree" reveals it.
+  expect(await actions(page)).toEqual([]);
+  await treemap.getByTestId("treemap-reveal").click();
   await expect.poll(() => actions(page)).toContainEqual({ type: "reveal-merged", path: p.biggest.path });
   // The merged tree follows it: the row is selected and its details shown.
   await expect(page.locator(`[data-testid="merged-row"][data-path="${p.biggest.path}"]`)).toHaveAttribute("aria-selected", "true");

@@ -175,8 +175,12 @@ export function Treemap({
             onMouseMove={onMove}
             onMouseLeave={() => setHover(undefined)}
             onClick={(ev) => {
+              // A click on a file only selects it: revealing it scrolls the page to the merged tree,
+              // which would also swallow the second click of a double-click. The selection bar
+              // below offers "Show in merged tree" and "Open in viewer".
               const t = tileAt(ev);
-              if (t) activate(t);
+              if (t?.kind === "file") setSelected(pathOfTile(t));
+              else if (t) activate(t);
             }}
             onDoubleClick={(ev) => open(tileAt(ev))}
             className="block select-none rounded focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
@@ -195,7 +199,7 @@ export function Treemap({
       <div className="mt-2 flex flex-wrap items-center justify-between gap-2">
         <div data-testid="treemap-selection" className="flex min-w-0 flex-wrap items-center gap-2 text-xs">
           {selected === undefined ? (
-            <span className="text-slate-500">Click a file to select it and show it in the merged tree; double-click to open it. Click a directory to zoom in.</span>
+            <span className="text-slate-500">Click a file to select it, then show it in the merged tree or open it; double-click opens it. Click a directory to zoom in.</span>
           ) : (
             <>
               <code className="min-w-0 max-w-[32rem] truncate font-mono text-slate-900" title={escapeInvisible(clip(selected, 4096).text)}>
