@@ -1,10 +1,12 @@
 /**
  * Issue 5, point 5: "everything above works on it". dive's docker-save archive, opened from disk
  * with no registry, through the other file features: the viewer reads a file from the archive's
- * layer, a path's history spans its layers, and the persistent cache serves the layers when the
- * same file is picked again. The expected bytes come from GNU tar on the same archive.
+ * layer, search finds its paths and reveals them, the merged export lists them with their layers,
+ * a path's history spans its layers, and the persistent cache serves the layers when the same
+ * file is picked again. The expected bytes come from GNU tar on the same archive.
  */
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test, type Page } from "@playwright/test";
 import { countRegistryRequests } from "./helpers/ui";
@@ -75,4 +77,26 @@ test("picking the same archive again: every layer comes from the persistent cach
   await pickArchive(page);
   await expect(page.getByTestId("layers-cache-summary")).toContainText("14 of 14 layers from the cache");
   for (let i = 0; i < 14; i++) await expect(layerRows(page).nth(i).getByTestId("layer-source")).toContainText(/from cache \(verified \d/);
+});
+
+test("a local archive is searched and exported: every path named *saved*, revealed in the tree and in the JSON with its layer", async ({ page }) => {
+  test.setTimeout(60_000);
+  await pickArchive(page);
+  await page.getByTestId("search-input").fill("saved");
+  await page.getByTestId("search-input").press("Enter");
+  const rows = page.locator('[data-testid="search-result"][data-scope="merged"]');
+  // dive's Dockerfile: saved.txt (mv), .saved.txt (cp), saved.again1.txt and saved.again2.txt (cp); somefile3 was removed.
+  const expected = ["root/.data/saved.again2.txt", "root/.saved.txt", "root/saved.txt", "tmp/saved.again1.txt"];
+  await expect(rows).toHaveCount(expected.length);
+  expect((await rows.evaluateAll((els) => els.map((e) => e.getAttribute("data-path") ?? ""))).sort()).toEqual(expected);
+  await page.locator('[data-testid="search-result"][data-path="root/saved.txt"] button').click();
+  await expect(page.getByTestId("merged-details")).toHaveAttribute("data-path", "root/saved.txt");
+
+  const merged = page.getByTestId("merged");
+  const [d] = await Promise.all([page.waitForEvent("download"), merged.getByTestId("merged-export-json").click()]);
+  const doc = JSON.parse(readFileSync((await d.path())!, "utf8")) as { complete: boolean; entries: { path: string; layerIndex: number; mode: string }[] };
+  expect(doc.complete).toBe(true);
+  const saved = doc.entries.find((e) => e.path === "root/saved.txt");
+  expect(saved).toMatchObject({ layerIndex: 13 });
+  expect(doc.entries.some((e) => e.path.startsWith("root/example"))).toBe(false); // rm -rf /root/example/
 });
