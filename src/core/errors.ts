@@ -29,7 +29,8 @@ export type LayerscopeError =
    */
   | { kind: "digest-mismatch"; what: "manifest" | "config" | "blob" | "diff_id" | "artifact-blob"; expected: string; actual: string }
   /** A blob longer than its descriptor's size (stopped as soon as it passed it) or shorter (truncated). */
-  | { kind: "size-mismatch"; digest: string; expected: number; actual: number; direction: "overrun" | "truncated" }
+  /** `what` is "layer" unless said otherwise (an artifact's blob says "blob"). */
+  | { kind: "size-mismatch"; digest: string; expected: number; actual: number; direction: "overrun" | "truncated"; what?: "layer" | "blob" }
   /** A layer's compressed stream is not valid gzip / zstd, or is not compressed the way its bytes claim. */
   | { kind: "corrupt-compression"; format: string; reason: string }
   /** A layer's tar stream is malformed; entries read before `offset` are kept and shown as partial. */
@@ -163,18 +164,20 @@ export function describeError(e: LayerscopeError): ErrorDescription {
             : `The ${e.what} does not match its digest: expected ${e.expected}, got ${e.actual}.`,
         action: "The registry served different bytes than the digest names. Do not trust this image; try again or report it to the registry.",
       };
-    case "size-mismatch":
+    case "size-mismatch": {
+      const noun = e.what === "blob" ? "Blob" : "Layer";
       return e.direction === "truncated"
         ? {
-            title: "Layer truncated",
+            title: `${noun} truncated`,
             detail: `${e.digest} ended early: truncated: got ${e.actual} of ${e.expected} bytes.`,
-            action: "The connection or the registry cut the blob short. Retry this layer.",
+            action: `The connection or the registry cut the blob short. Retry this ${noun.toLowerCase()}.`,
           }
         : {
-            title: "Layer larger than its descriptor",
+            title: `${noun} larger than its descriptor`,
             detail: `${e.digest} sent more than the ${e.expected} bytes its descriptor names; stopped at ${e.actual}.`,
-            action: "The registry served different bytes than the manifest describes. Do not trust this layer.",
+            action: `The registry served different bytes than the manifest describes. Do not trust this ${noun.toLowerCase()}.`,
           };
+    }
     case "corrupt-compression":
       return {
         title: `Corrupt ${e.format} stream`,

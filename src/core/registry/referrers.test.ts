@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { describeError } from "../errors";
 import { OCI_EMPTY, OCI_INDEX, OCI_MANIFEST, parseAnyManifest, type Descriptor } from "../oci";
 import { addImage, blob, buildImage, descriptorOf, emptyRepository, jsonBytes, type BuiltBlob, type BuiltImage, type Repository } from "../testing/image";
 import { createFakeRegistry, FAKE_PROXY_BASE, proxyError, registryError, type FakeRegistryOptions, type FakeRequest } from "../testing/fake-registry";
@@ -282,7 +283,8 @@ describe("fetchArtifactBlob", () => {
   it("a blob longer than its descriptor stops as an overrun", async () => {
     const { client } = setup();
     const r = await fetchArtifactBlob(client, REGISTRY, REPO, { ...descriptorOf(layer()), size: layer().size - 3 });
-    expect(!r.ok && r.error).toMatchObject({ kind: "size-mismatch", direction: "overrun" });
+    expect(!r.ok && r.error).toMatchObject({ kind: "size-mismatch", direction: "overrun", what: "blob" });
+    expect(!r.ok && describeError(r.error).title).toBe("Blob larger than its descriptor");
   });
   it("a blob shorter than its descriptor is truncated", async () => {
     const { client } = setup();

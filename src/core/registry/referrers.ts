@@ -323,7 +323,7 @@ export async function fetchArtifactBlob(
         if (done) break;
         if (received + value.byteLength > size) {
           reader.cancel().catch(() => undefined);
-          return err({ kind: "size-mismatch", digest, expected: size, actual: received + value.byteLength, direction: "overrun" });
+          return err({ kind: "size-mismatch", digest, expected: size, actual: received + value.byteLength, direction: "overrun", what: "blob" });
         }
         bytes.set(value, received);
         hasher?.update(value);
@@ -335,7 +335,7 @@ export async function fetchArtifactBlob(
       reader.releaseLock();
     }
   }
-  if (received < size) return err({ kind: "size-mismatch", digest, expected: size, actual: received, direction: "truncated" });
+  if (received < size) return err({ kind: "size-mismatch", digest, expected: size, actual: received, direction: "truncated", what: "blob" });
   if (hasher === undefined) {
     return ok({ bytes, verification: { status: "unverifiable", digest, reason: `${algorithm} is not an algorithm Layerscope can compute (sha256 and sha512 are)` } });
   }
