@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from "react";
 import { describeError, type LayerscopeError } from "../../core/errors";
 import type { Result } from "../../core/result";
 import { formatBytes } from "../../lib/format";
-import { downloadDirectory, downloadFile, downloadLayerTar, saveBlob, type DirectoryItem, type DownloadResult } from "../../lib/extract/download";
+import { saveBlob } from "../../lib/download";
+import { downloadDirectory, downloadFile, downloadLayerTar, type DirectoryItem, type DownloadResult } from "../../lib/extract/download";
 import type { LayerJobs } from "../../lib/layers/types";
 
 export type DownloadRequest =

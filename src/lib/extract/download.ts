@@ -65,21 +65,6 @@ export function blobSink(): ByteSink & { finish(type: string): Blob } {
   };
 }
 
-/** Hands a Blob to the browser's download manager under `name`. */
-export function saveBlob(blob: Blob, name: string): void {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  a.rel = "noopener";
-  a.style.display = "none";
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The download has its own reference by now; release ours a little later.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
 /** A path's last component, for a file name ("" → fallback). Slashes and controls cannot appear in a name. */
 export function baseName(path: string, fallback = "download"): string {
   // eslint-disable-next-line no-control-regex -- control characters are what is replaced
