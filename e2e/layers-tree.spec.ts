@@ -55,6 +55,8 @@ test("sample layers verify offline; the top layer's tree shows deleted, modified
 
   // By size: the directory holding bytes (etc, 112 B of passwd) comes before the empty one (home).
   await page.getByTestId("tree-sort").selectOption("size");
-  const order = await tree.locator('[data-testid="tree-row"][aria-level="1"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-path")));
-  expect(order).toEqual(["etc", "home"]);
+  // The cleared filter and the new order apply as deferred updates: poll until they show.
+  await expect
+    .poll(() => tree.locator('[data-testid="tree-row"][aria-level="1"]').evaluateAll((rows) => rows.map((r) => r.getAttribute("data-path"))))
+    .toEqual(["etc", "home"]);
 });

@@ -64,6 +64,8 @@ test("the sample's merged filesystem: provenance, hidden versions, deleted paths
   // The merged tree from the keyboard: Home, → unfolds, ↓ moves.
   await page.getByTestId("merged-filter").fill("");
   const tree = page.getByTestId("merged-tree");
+  // The filter applies as a deferred update: wait for the unfiltered rows before the keys act on them.
+  await expect(mergedRow(page, "bin")).toBeVisible();
   await tree.focus();
   await page.keyboard.press("Home");
   await expect(tree.locator('[aria-selected="true"]')).toHaveAttribute("data-path", "bin");
