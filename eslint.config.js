@@ -30,7 +30,12 @@ export default tseslint.config(
             { target: "./src/lib", from: ["./src/features"], message: "lib sits below features." },
             { target: "./src/components", from: ["./src/features", "./src/core"], message: "components are presentational: no domain knowledge." },
             { target: "./proxy", from: ["./src", "./e2e", "./scripts"], message: "the proxy imports nothing from src/." },
-            { target: "./src", from: ["./proxy", "./e2e"], message: "the app never imports the proxy or the tests." },
+            { target: "./src", from: ["./proxy", "./e2e", "./cli"], message: "the app never imports the proxy, the command line or the tests." },
+            {
+              target: "./cli",
+              from: ["./src/workers", "./src/lib", "./src/features", "./src/components", "./src/main.tsx", "./src/App.tsx", "./proxy"],
+              message: "the command line is a thin edge over src/core: it imports only core.",
+            },
           ],
         },
       ],
@@ -52,7 +57,7 @@ export default tseslint.config(
     rules: { ...reactHooks.configs.recommended.rules },
   },
   {
-    files: ["proxy/**/*.ts", "e2e/**/*.ts", "scripts/**/*.{ts,mjs}", "*.config.{ts,js}", "**/*.test.ts"],
+    files: ["proxy/**/*.ts", "cli/**/*.{ts,mjs}", "e2e/**/*.ts", "scripts/**/*.{ts,mjs}", "*.config.{ts,js}", "**/*.test.ts"],
     languageOptions: { globals: globals.node },
   },
 );

@@ -1,0 +1,136 @@
+/**
+ * The command line against the third-party archives in the repo: dive's own figures for its test
+ * image, every layer verified, the JSON valid against cli/schema/inspect.schema.json, and exit
+ * codes (0 ok, 2 error, one line on stderr, nothing on stdout) through the real bin.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { inspectArchive, parseSource, type InspectResult } from "./inspect";
+import { run } from "./main";
+import { checkSchema } from "./schema-check";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const schema = JSON.parse(readFileSync(join(root, "cli/schema/inspect.schema.json"), "utf8")) as Record<string, unknown>;
+const DIVE_IMAGE = "src/core/filetree/testdata/test-docker-image.tar";
+const THIRD_PARTY = "e2e/fixtures/third-party";
+
+async function inspect(source: string): Promise<InspectResult> {
+  const src = parseSource(source);
+  if (!src.ok) throw new Error(src.error.kind);
+  const r = await inspectArchive({ ...src.value, path: join(root, src.value.path) });
+  if (!r.ok) throw new Error(JSON.stringify(r.error));
+  return r.value;
+}
+
+/** Runs `run` in-process, capturing stdout and stderr. */
+async function runCli(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const code = await run(argv, { out: (t) => (out += `${t}\n`), err: (t) => (err += `${t}\n`) });
+  return { code, out, err };
+}
+
+describe("layerscope inspect", () => {
+  it("agrees with dive on dive's test image, every layer verified", async () => {
+    const r = await inspect(`docker-archive:${DIVE_IMAGE}`);
+    expect(checkSchema(schema, r)).toEqual([]);
+    expect(r.source.format).toBe("docker-save");
+    expect(r.image.manifestDigest).toBe("synthesized");
+    expect(r.image.configVerdict.status).toBe("verified");
+    expect(r.layers).toHaveLength(14);
+    for (const l of r.layers) {
+      expect(l.trusted, `layer ${l.index}`).toBe(true);
+      expect(l.digestVerdict.status).toBe("verified");
+      expect(l.diffIdVerdict.status).toBe("verified");
+    }
+    // dive's CI figures for this image (dive's own tests, dive/image/docker/testdata).
+    expect(r.efficiency.dive.efficiency).toBeCloseTo(0.9844212134184309, 12);
+    expect(r.efficiency.dive.wastedBytes).toBe(32025);
+    expect(r.merged.length).toBeGreaterThan(0);
+    expect(r.merged.every((e) => e.layer >= 0 && e.layer < 14)).toBe(true);
+  });
+
+  it.each([
+    ["test-oci-gzip-image.tar", "gzip"],
+    ["test-oci-zstd-image.tar", "zstd"],
+    ["test-oci-uncompressed-image.tar", "none"],
+    ["test-oci-estargz-image.tar", "gzip"],
+  ] as const)("reads the OCI archive %s (%s layers), manifest verified", async (name, compression) => {
+    const r = await inspect(`oci-archive:${THIRD_PARTY}/${name}`);
+    expect(checkSchema(schema, r)).toEqual([]);
+    expect(r.source.format).toBe("oci-layout");
+    expect(r.image.manifestVerdict?.status).toBe("verified");
+    expect(r.image.manifestDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(r.layers.length).toBeGreaterThan(0);
+    for (const l of r.layers) {
+      expect(l.compression).toBe(compression);
+      expect(l.trusted).toBe(true);
+      expect(l.entries.length).toBeGreaterThan(0);
+    }
+  });
+
+  it.each(["test-kaniko-image.tar", "hello-world-v25.tar", "test_link.tar", "test_bundle.tar"])("reads %s with every layer verified", async (name) => {
+    const r = await inspect(`docker-archive:${THIRD_PARTY}/${name}`);
+    expect(checkSchema(schema, r)).toEqual([]);
+    expect(r.layers.every((l) => l.trusted)).toBe(true);
+  });
+
+  it("the schema check rejects what the schema does not allow", async () => {
+    const r = await inspect(`oci-archive:${THIRD_PARTY}/test-oci-gzip-image.tar`);
+    const layer = { ...r.layers[0], digestVerdict: { status: "verified" }, extra: 1 };
+    const broken = { ...r, version: 2, layers: [layer], merged: [{ ...r.merged[0], layer: -1 }] };
+    const problems = checkSchema(schema, broken);
+    expect(problems).toContain("$.version: is 2, wants 1");
+    expect(problems).toContain("$.layers[0]: has extra, which the schema does not name");
+    expect(problems.some((p) => p.startsWith("$.layers[0].digestVerdict: matches 0 of oneOf"))).toBe(true);
+    expect(problems).toContain("$.merged[0].layer: -1 < 0");
+  });
+
+  it("prints JSON on stdout only, and exits 0", async () => {
+    const r = await runCli(["inspect", `docker-archive:${join(root, DIVE_IMAGE)}`, "--json"]);
+    expect(r.code).toBe(0);
+    expect(r.err).toBe("");
+    expect(checkSchema(schema, JSON.parse(r.out))).toEqual([]);
+  });
+
+  it("prints a short human form without --json", async () => {
+    const r = await runCli(["inspect", `docker-archive:${join(root, DIVE_IMAGE)}`]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("platform  linux/amd64");
+    expect(r.out).toContain("efficiency 98.44%  wasted 32025 B (dive)");
+  });
+
+  it.each([
+    [["inspect", `docker-archive:${join(root, THIRD_PARTY, "null_manifest.tar")}`, "--json"], "manifest.json is null"],
+    [["inspect", "docker-archive:/no/such/file.tar"], "ENOENT"],
+    [["inspect", `oci-archive:${join(root, "package.json")}`], "Cannot open this archive"],
+    [["inspect", "nginx:1.27"], "registry references are not supported"],
+    [["inspect"], "usage:"],
+    [["diff", "a", "b"], "unknown command"],
+    [["inspect", "docker-archive:x.tar", "--platform", "nonsense"], "--platform"],
+  ])("exits 2 with the reason on stderr: %j", async (argv, reason) => {
+    const r = await runCli(argv);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe("");
+    expect(r.err).toContain(reason);
+    expect(r.err.trim().split("\n")[0]).toMatch(/\S/);
+  });
+
+  it("the bin runs through tsx: exit codes from a real process", async () => {
+    const bin = join(root, "cli/bin.mjs");
+    const good = await promisify(execFile)(process.execPath, [bin, "inspect", `oci-archive:${THIRD_PARTY}/test-oci-gzip-image.tar`, "--json"], { cwd: root });
+    expect(JSON.parse(good.stdout).schema).toBe(schema["$id"]);
+    const bad = await promisify(execFile)(process.execPath, [bin, "inspect", `docker-archive:${THIRD_PARTY}/null_manifest.tar`], { cwd: root }).then(
+      () => ({ code: 0, stdout: "", stderr: "" }),
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe("");
+    expect(bad.stderr.trim().split("\n")).toHaveLength(1);
+    expect(bad.stderr).toContain("manifest.json is null");
+  });
+});
