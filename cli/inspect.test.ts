@@ -9,7 +9,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { inspectArchive, parseSource, type InspectResult } from "./inspect";
+import { analyse } from "./image";
+import { inspectResult, type InspectResult } from "./inspect";
+import { openImage, parseSource } from "./sources";
 import { run } from "./main";
 import { checkSchema } from "./schema-check";
 
@@ -21,9 +23,14 @@ const THIRD_PARTY = "e2e/fixtures/third-party";
 async function inspect(source: string): Promise<InspectResult> {
   const src = parseSource(source);
   if (!src.ok) throw new Error(src.error.kind);
-  const r = await inspectArchive({ ...src.value, path: join(root, src.value.path) });
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.value;
+  if (src.value.kind === "registry") throw new Error("not a file");
+  const opened = await openImage({ ...src.value, path: join(root, src.value.path) });
+  if (!opened.ok) throw new Error(JSON.stringify(opened.error));
+  try {
+    return inspectResult(opened.value, await analyse(opened.value));
+  } finally {
+    await opened.value.close();
+  }
 }
 
 /** Runs `run` in-process, capturing stdout and stderr. */

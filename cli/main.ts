@@ -4,7 +4,9 @@
  * Only this file prints or exits (STYLE: no printing inside library code).
  */
 import { parsePlatform, type Platform } from "../src/core/oci";
-import { describeLine, inspectArchive, parseSource, type InspectResult } from "./inspect";
+import { analyse } from "./image";
+import { describeLine, inspectResult, type InspectResult } from "./inspect";
+import { openImage, parseSource } from "./sources";
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 2;
@@ -55,13 +57,18 @@ export async function run(argv: readonly string[], io: Io): Promise<number> {
     io.err(`layerscope: ${describeLine(source.error)}`);
     return EXIT_ERROR;
   }
-  const result = await inspectArchive(source.value, platform ? { platform } : {});
-  if (!result.ok) {
-    io.err(`layerscope: ${describeLine(result.error)}`);
+  const opened = await openImage(source.value, platform ? { platform } : {});
+  if (!opened.ok) {
+    io.err(`layerscope: ${describeLine(opened.error)}`);
     return EXIT_ERROR;
   }
-  io.out(json ? JSON.stringify(result.value, null, 2) : human(result.value));
-  return EXIT_OK;
+  try {
+    const result = inspectResult(opened.value, await analyse(opened.value));
+    io.out(json ? JSON.stringify(result, null, 2) : human(result));
+    return EXIT_OK;
+  } finally {
+    await opened.value.close();
+  }
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -69,7 +76,7 @@ const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
 /** The short human-readable form: the image, one line per layer, the efficiency figures. */
 export function human(r: InspectResult): string {
   const lines = [
-    `image     ${r.image.names.join(", ") || "(unnamed)"}  [${r.source.format}]`,
+    `image     ${r.image.names.join(", ") || "(unnamed)"}  [${r.source.transport}, ${r.source.format}]`,
     `manifest  ${r.image.manifestDigest}`,
     `config    ${r.image.configDigest}`,
     `platform  ${r.image.platform}`,

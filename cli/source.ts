@@ -23,6 +23,7 @@ export async function openFileSource(path: string): Promise<FileSource> {
     await handle.close();
     throw Object.assign(new Error(`${path} is not a regular file`), { code: "EISDIR" });
   }
+  let closed = false;
   return {
     path,
     source: {
@@ -39,7 +40,11 @@ export async function openFileSource(path: string): Promise<FileSource> {
         return done === length ? buf : buf.subarray(0, done);
       },
     },
-    close: () => handle.close(),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await handle.close();
+    },
   };
 }
 

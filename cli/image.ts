@@ -1,0 +1,90 @@
+/**
+ * The one shape every source opens to, whatever the transport (archive, layout directory,
+ * registry): a verified manifest and config, and an opener per layer. Everything after the open
+ * — running each layer through src/core/pipeline's runLayer (the function the page's layer
+ * worker runs), merging with src/core/filetree, the efficiency figures — is done once, here.
+ */
+import type { Verification } from "../src/core/digest";
+import type { LayerscopeError } from "../src/core/errors";
+import { computeEfficiency, mergeLayers, type EfficiencyReport, type MergedFilesystem } from "../src/core/filetree";
+import type { Descriptor, ImageConfig, ImageManifest } from "../src/core/oci";
+import { runLayer, type BlobOpener, type LayerIndex, type LayerRunProgress } from "../src/core/pipeline";
+
+/** Where an image was read from, as the result reports it. */
+export type Transport = "docker-archive" | "oci-archive" | "oci" | "registry";
+
+export interface SourceInfo {
+  readonly transport: Transport;
+  /** The file, the directory, or the registry reference as given. */
+  readonly location: string;
+  /** How the source was laid out: an archive's format, "oci-layout" for a directory, "registry". */
+  readonly format: "oci-layout" | "docker-oci" | "docker-save" | "kaniko" | "registry";
+  /** How many images the source holds (an archive or layout may hold several; a registry reference names one). */
+  readonly images: number;
+}
+
+/** An image opened from any source: its documents verified, its layers ready to be read. */
+export interface OpenedImage {
+  readonly source: SourceInfo;
+  /** What the source calls the image: RepoTags, a layout's ref.name, the reference. Maybe empty. */
+  readonly names: readonly string[];
+  /** The manifest's digest, or "synthesized" when the source had none (a classic docker save). */
+  readonly manifestDigest: string;
+  /** The manifest's bytes against its digest; null when there was nothing to check them against. */
+  readonly manifestVerdict: Verification | null;
+  /** The index the manifest was picked from, when the reference named an index. */
+  readonly indexDigest: string | null;
+  readonly manifest: ImageManifest;
+  readonly configDigest: string;
+  readonly configVerdict: Verification;
+  readonly config: ImageConfig;
+  readonly warnings: readonly string[];
+  /** Opens layer `index` from byte 0 (each call afresh); undefined when the source does not hold it. */
+  layerOpener(index: number, descriptor: Descriptor): BlobOpener | undefined;
+  /** Releases files and sockets. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** What a source's open returns. */
+export type OpenResult = { readonly ok: true; readonly value: OpenedImage } | { readonly ok: false; readonly error: LayerscopeError };
+
+/** Progress of one layer, for the stderr progress line. */
+export interface AnalysisProgress {
+  readonly layer: number;
+  readonly layers: number;
+  readonly progress: LayerRunProgress;
+}
+
+/** Every layer read and indexed, and the filesystem they merge to. */
+export interface Analysis {
+  readonly layers: readonly LayerIndex[];
+  readonly merged: MergedFilesystem;
+  readonly efficiency: EfficiencyReport;
+}
+
+const absent = (descriptor: Descriptor): BlobOpener => async () =>
+  Promise.reject(new Error(`the source does not hold ${descriptor.digest} (a foreign layer?)`));
+
+/**
+ * Reads every layer in manifest order (base first), one at a time so memory stays one layer's
+ * worth of index plus the pipeline's bounded buffers, then merges them.
+ */
+export async function analyse(image: OpenedImage, onProgress?: (p: AnalysisProgress) => void): Promise<Analysis> {
+  const layers: LayerIndex[] = [];
+  const count = image.manifest.layers.length;
+  for (const [i, d] of image.manifest.layers.entries()) {
+    const job = {
+      layerIndex: i,
+      digest: d.digest,
+      size: d.size,
+      mediaType: d.mediaType,
+      diffId: image.config.rootfs.diff_ids[i],
+      ...(d.annotations ? { annotations: d.annotations } : {}),
+    };
+    const opener = image.layerOpener(i, d) ?? absent(d);
+    layers.push(await runLayer(job, opener, onProgress ? { onProgress: (progress) => onProgress({ layer: i, layers: count, progress }) } : {}));
+  }
+  const inputs = layers.map((l) => l.entries);
+  const merged = mergeLayers(inputs);
+  return { layers, merged, efficiency: computeEfficiency(inputs, merged) };
+}
