@@ -13,5 +13,11 @@ const { run } = await import("./main.ts");
 const code = await run(process.argv.slice(2), {
   out: (text) => process.stdout.write(`${text}\n`),
   err: (text) => process.stderr.write(`${text}\n`),
+  stdin: async () => {
+    const chunks = [];
+    for await (const chunk of process.stdin) chunks.push(chunk);
+    return Buffer.concat(chunks).toString("utf8");
+  },
+  progress: process.stderr.isTTY === true,
 });
 process.exitCode = code;

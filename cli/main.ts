@@ -1,73 +1,86 @@
 /**
  * The command line: parses arguments, runs a command, prints the result on stdout and nothing
- * else; errors go to stderr as one line built by describeError. Exit codes: 0 ok, 2 error.
- * Only this file prints or exits (STYLE: no printing inside library code).
+ * else; errors go to stderr as one line built by describeError. Exit codes: 0 ok (or a ci pass),
+ * 1 a ci failure, 2 an error. Only this file and cli/bin.mjs print or exit (STYLE: no printing
+ * inside library code); commands get an {@link Io}.
  */
-import { parsePlatform, type Platform } from "../src/core/oci";
+import { parseArgs, SOURCE_FLAGS } from "./args";
+import { EXIT_ERROR, EXIT_OK, SOURCES, sourceOptions, type Command, type Io } from "./command";
 import { analyse } from "./image";
 import { describeLine, inspectResult, type InspectResult } from "./inspect";
 import { openImage, parseSource } from "./sources";
 
-export const EXIT_OK = 0;
-export const EXIT_ERROR = 2;
+export { EXIT_ERROR, EXIT_FAIL, EXIT_OK, type Io } from "./command";
 
-const USAGE = `usage: layerscope inspect SOURCE [--platform os/arch[/variant]] [--json]
-SOURCE: docker-archive:FILE | oci-archive:FILE (registry references come later)`;
+const inspect: Command = {
+  usage: "layerscope inspect SOURCE [--platform os/arch[/variant]] [--json]",
+  flags: { ...SOURCE_FLAGS, json: "switch" },
+  async run(args, io) {
+    if (args.positional.length !== 1) {
+      io.err(`usage: ${this.usage}`);
+      return EXIT_ERROR;
+    }
+    const source = parseSource(args.positional[0] as string);
+    if (!source.ok) {
+      io.err(`layerscope: ${describeLine(source.error)}`);
+      return EXIT_ERROR;
+    }
+    const options = await sourceOptions(args, io);
+    if (!options.ok) {
+      io.err(`layerscope: ${options.error}`);
+      return EXIT_ERROR;
+    }
+    const opened = await openImage(source.value, options.value);
+    if (!opened.ok) {
+      io.err(`layerscope: ${describeLine(opened.error)}`);
+      return EXIT_ERROR;
+    }
+    try {
+      const result = inspectResult(opened.value, await analyse(opened.value));
+      io.out(args.flags.has("json") ? JSON.stringify(result, null, 2) : human(result));
+      return EXIT_OK;
+    } finally {
+      await opened.value.close();
+    }
+  },
+};
 
-export interface Io {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
+/** Every command, by name. */
+export const COMMANDS: Readonly<Record<string, Command>> = { inspect };
+
+function usage(): string {
+  return `usage:\n${Object.values(COMMANDS)
+    .map((c) => `  ${c.usage}`)
+    .join("\n")}\n${SOURCES}\nregistry options: --username NAME --password-stdin, --allow-private (loopback and private addresses)`;
 }
 
 /** Runs one command line; resolves with the exit code. */
 export async function run(argv: readonly string[], io: Io): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === "--help" || command === "-h") {
-    (command === undefined ? io.err : io.out)(USAGE);
-    return command === undefined ? EXIT_ERROR : EXIT_OK;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.err : io.out)(usage());
+    return name === undefined ? EXIT_ERROR : EXIT_OK;
   }
-  if (command !== "inspect") {
-    io.err(`layerscope: unknown command "${command}" (only inspect exists yet; diff and ci come later)\n${USAGE}`);
+  const command = COMMANDS[name];
+  if (command === undefined) {
+    io.err(`layerscope: unknown command "${name}"\n${usage()}`);
     return EXIT_ERROR;
   }
-  let json = false;
-  let platform: Platform | undefined;
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i] as string;
-    if (a === "--json") json = true;
-    else if (a === "--platform" || a.startsWith("--platform=")) {
-      const value = a === "--platform" ? rest[++i] : a.slice("--platform=".length);
-      platform = value === undefined ? undefined : parsePlatform(value);
-      if (platform === undefined) {
-        io.err(`layerscope: --platform wants os/arch[/variant], e.g. linux/arm64/v8`);
-        return EXIT_ERROR;
-      }
-    } else if (a.startsWith("-")) {
-      io.err(`layerscope: unknown option ${a}\n${USAGE}`);
-      return EXIT_ERROR;
-    } else positional.push(a);
+  if (rest.includes("--help") || rest.includes("-h")) {
+    io.out(`usage: ${command.usage}\n${SOURCES}`);
+    return EXIT_OK;
   }
-  if (positional.length !== 1) {
-    io.err(USAGE);
-    return EXIT_ERROR;
-  }
-  const source = parseSource(positional[0] as string);
-  if (!source.ok) {
-    io.err(`layerscope: ${describeLine(source.error)}`);
-    return EXIT_ERROR;
-  }
-  const opened = await openImage(source.value, platform ? { platform } : {});
-  if (!opened.ok) {
-    io.err(`layerscope: ${describeLine(opened.error)}`);
+  const args = parseArgs(rest, command.flags);
+  if (!args.ok) {
+    io.err(`layerscope ${name}: ${args.error}\nusage: ${command.usage}`);
     return EXIT_ERROR;
   }
   try {
-    const result = inspectResult(opened.value, await analyse(opened.value));
-    io.out(json ? JSON.stringify(result, null, 2) : human(result));
-    return EXIT_OK;
-  } finally {
-    await opened.value.close();
+    return await command.run(args.value, io);
+  } catch (e) {
+    // A bug, not a verdict: say so on one line, and exit as an error (never as a pass).
+    io.err(`layerscope: internal error: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT_ERROR;
   }
 }
 
@@ -91,4 +104,3 @@ export function human(r: InspectResult): string {
   ];
   return lines.join("\n");
 }
-

@@ -5,8 +5,19 @@
  */
 import type { LayerscopeError } from "../src/core/errors";
 import { err, ok, type Result } from "../src/core/result";
-import { openArchiveImage, type OpenOptions } from "./archive";
+import type { Platform } from "../src/core/oci";
+import { openArchiveImage } from "./archive";
 import type { OpenResult } from "./image";
+
+/** How to open a source: the flags of cli/args.ts SOURCE_FLAGS, parsed. */
+export interface SourceOptions {
+  /** For a source naming an index: the platform to open (default linux/amd64). */
+  readonly platform?: Platform;
+  /** Registry credentials from --username/--password-stdin; they win over ~/.docker/config.json. */
+  readonly credentials?: { readonly username: string; readonly password: string };
+  /** Let registry destinations be loopback or private addresses (the proxy's egress rules otherwise). */
+  readonly allowPrivate?: boolean;
+}
 
 /** A parsed command-line SOURCE. */
 export type Source =
@@ -26,11 +37,11 @@ export function parseSource(input: string): Result<Source, LayerscopeError> {
 }
 
 /** Opens a parsed SOURCE. The caller closes the image. */
-export async function openImage(source: Source, options: OpenOptions = {}): Promise<OpenResult> {
+export async function openImage(source: Source, options: SourceOptions = {}): Promise<OpenResult> {
   switch (source.kind) {
     case "docker-archive":
     case "oci-archive":
-      return openArchiveImage(source.kind, source.path, options);
+      return openArchiveImage(source.kind, source.path, options.platform ? { platform: options.platform } : {});
     case "oci":
     case "registry":
       return err({ kind: "bad-reference", input: source.kind === "oci" ? `oci:${source.path}` : source.reference, part: source.kind, reason: "not supported yet" });
