@@ -4,6 +4,8 @@
  */
 import { parsePlatform } from "../src/core/oci";
 import type { FlagKind, ParsedArgs } from "./args";
+import { analyse, type Analysis, type OpenedImage } from "./image";
+import { progressReporter } from "./progress";
 import type { SourceOptions } from "./sources";
 
 export const EXIT_OK = 0;
@@ -15,8 +17,11 @@ export interface Io {
   readonly err: (text: string) => void;
   /** Reads all of standard input (for --password-stdin). */
   readonly stdin?: () => Promise<string>;
-  /** True when stderr is a terminal: progress is drawn there only then. */
-  readonly progress?: boolean;
+  /**
+   * Draws a status line on stderr, replacing the last one ("" clears it). Present only when
+   * stderr is a terminal, so progress never reaches a pipe or a CI log.
+   */
+  readonly progress?: (line: string) => void;
 }
 
 /** One command: its usage line, its flags, and what it does with them. */
@@ -53,3 +58,18 @@ export async function sourceOptions(args: ParsedArgs, io: Io): Promise<{ ok: tru
   };
 }
 
+
+/** {@link analyse}, with a progress line on stderr when it is a terminal. `label` names the image when a command reads several. */
+export async function analyseWithProgress(image: OpenedImage, io: Io, label = ""): Promise<Analysis> {
+  if (io.progress === undefined) return analyse(image);
+  const reporter = progressReporter(
+    io.progress,
+    image.manifest.layers.map((d) => d.size),
+    label,
+  );
+  try {
+    return await analyse(image, reporter.report);
+  } finally {
+    reporter.done();
+  }
+}

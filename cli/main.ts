@@ -5,8 +5,7 @@
  * inside library code); commands get an {@link Io}.
  */
 import { parseArgs, SOURCE_FLAGS } from "./args";
-import { EXIT_ERROR, EXIT_OK, SOURCES, sourceOptions, type Command, type Io } from "./command";
-import { analyse } from "./image";
+import { EXIT_ERROR, EXIT_OK, SOURCES, analyseWithProgress, sourceOptions, type Command, type Io } from "./command";
 import { describeLine, inspectResult, type InspectResult } from "./inspect";
 import { openImage, parseSource } from "./sources";
 
@@ -36,7 +35,7 @@ const inspect: Command = {
       return EXIT_ERROR;
     }
     try {
-      const result = inspectResult(opened.value, await analyse(opened.value));
+      const result = inspectResult(opened.value, await analyseWithProgress(opened.value, io));
       io.out(args.flags.has("json") ? JSON.stringify(result, null, 2) : human(result));
       return EXIT_OK;
     } finally {
