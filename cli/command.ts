@@ -27,7 +27,9 @@ export interface Command {
 }
 
 export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…),
-        docker-archive:FILE, oci-archive:FILE`;
+        docker-archive:FILE, oci-archive:FILE, oci:DIR (an OCI image layout directory);
+        a source holding several images needs one chosen, as skopeo does:
+        FILE:@N (from 0) or FILE:NAME (a RepoTag; for OCI the ref.name annotation)`;
 
 /** The source options shared by every command that opens images, from parsed flags. Errors are one line. */
 export async function sourceOptions(args: ParsedArgs, io: Io): Promise<{ ok: true; value: SourceOptions } | { ok: false; error: string }> {
