@@ -70,12 +70,12 @@ export function directoryFiles(root: string, shown: string): LayoutFiles {
           (s) => s.isSymbolicLink(),
           () => false,
         );
-        return err(badArchive(dangling ? `${what} ("${path}") is a symbolic link to nothing in ${shown}` : `${what} is missing: ${shown} has no ${path}`));
+        return err(badArchive(dangling ? `${what} is a symbolic link to nothing (${path} in ${shown})` : `${what} is missing: ${shown} has no ${path}`));
       }
-      if (!inside(root, real)) return err(badArchive(`${what} ("${path}") is a symbolic link out of ${shown} (to ${real}); only files inside the layout are read`));
+      if (!inside(root, real)) return err(badArchive(`${what} is a symbolic link out of ${shown} (${path} → ${real}); only files inside the layout are read`));
       try {
         const s = await stat(real);
-        if (!s.isFile()) return err(badArchive(`${what} ("${path}" in ${shown}) is a ${s.isDirectory() ? "directory" : "special file"}, not a regular file`));
+        if (!s.isFile()) return err(badArchive(`${what} is a ${s.isDirectory() ? "directory" : "special file"}, not a regular file (${path} in ${shown})`));
         return ok({ path: real, offset: 0, size: s.size });
       } catch (e) {
         return err(badArchive(`cannot read ${what} ("${path}" in ${shown}): ${nodeReason(e)}`));

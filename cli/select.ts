@@ -44,7 +44,7 @@ export function parseSelector(transport: LocalTransport, text: string): Result<S
   if (transport === "docker-archive") {
     // skopeo refuses a digest here too: a docker save's images are named by RepoTags only.
     const ref = parseReference(text);
-    if (!ref.ok) return err(`"${text}" is not an image name (${ref.error.reason})`);
+    if (!ref.ok) return err(`"${text}" is not an image name (${ref.error.reason}) — ${SYNTAX}`);
     if (ref.value.digest !== undefined) return err(`"${text}" has a digest; docker-archive images are chosen by name:tag or :@N`);
     return ok({ kind: "name", name: text });
   }
