@@ -71,11 +71,13 @@ export async function openArchiveImage(transport: ArchiveTransport, path: string
       ),
     );
   }
-  const opened = await openArchive(file.source);
-  if (!opened.ok) {
-    await file.close();
-    return opened;
+  let opened;
+  try {
+    opened = await openArchive(file.source);
+  } finally {
+    if (opened?.ok !== true) await file.close();
   }
+  if (!opened.ok) return opened;
   const source = file.source;
   return openLocalImage(
     {
