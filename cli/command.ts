@@ -32,7 +32,9 @@ export interface Command {
 }
 
 export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…),
-        docker-archive:FILE, oci-archive:FILE`;
+        docker-archive:FILE, oci-archive:FILE, oci:DIR (an OCI image layout directory);
+        one image of a source holding several is chosen as skopeo does, after the path:
+        :@N (N counts from 0) or :NAME (a RepoTag; for oci: and oci-archive: the ref.name)`;
 
 /** The source options shared by every command that opens images, from parsed flags. Errors are one line. */
 export async function sourceOptions(args: ParsedArgs, io: Io): Promise<{ ok: true; value: SourceOptions } | { ok: false; error: string }> {
