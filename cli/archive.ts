@@ -5,18 +5,9 @@
 import { openArchive, type ArchiveBlob } from "../src/core/archive";
 import { verifyBytes } from "../src/core/digest";
 import type { LayerscopeError } from "../src/core/errors";
-import {
-  DEFAULT_PLATFORM,
-  choosePlatform,
-  formatPlatform,
-  parseImageConfig,
-  parseManifestOrIndex,
-  partitionIndex,
-  type Descriptor,
-  type Platform,
-} from "../src/core/oci";
+import { DEFAULT_PLATFORM, formatPlatform, parseImageConfig, parseManifestOrIndex, type Platform } from "../src/core/oci";
 import { err, ok } from "../src/core/result";
-import type { OpenResult } from "./image";
+import { pickPlatform, type OpenResult } from "./image";
 import { archiveBlobOpener, openFileSource } from "./source";
 
 export type ArchiveTransport = "docker-archive" | "oci-archive";
@@ -61,14 +52,11 @@ export async function openArchiveImage(transport: ArchiveTransport, path: string
     let indexDigest: string | null = null;
     let top = parseManifestOrIndex(manifestBytes, image.mediaType);
     if (top.ok && top.value.kind === "index") {
-      const wanted = options.platform ?? DEFAULT_PLATFORM;
-      const child: Descriptor | undefined = choosePlatform(top.value, wanted);
-      if (child === undefined) {
-        const available = partitionIndex(top.value).images.map((d) => formatPlatform(d.platform));
-        return err({ kind: "platform-not-found", wanted: formatPlatform(wanted), available });
-      }
+      const picked = pickPlatform(top.value, options.platform);
+      if (!picked.ok) return picked;
+      const child = picked.value;
       const bytes = await blobBytes(archive.blobs.get(child.digest));
-      if (bytes === undefined) return err(badArchive(`the index names ${child.digest} for ${formatPlatform(wanted)}, but the archive does not hold it`));
+      if (bytes === undefined) return err(badArchive(`the index names ${child.digest} for ${formatPlatform(options.platform ?? DEFAULT_PLATFORM)}, but the archive does not hold it`));
       indexDigest = manifestDigest;
       manifestBytes = bytes;
       manifestDigest = child.digest;
