@@ -19,5 +19,6 @@ const code = await run(process.argv.slice(2), {
     return Buffer.concat(chunks).toString("utf8");
   },
   progress: process.stderr.isTTY === true,
+  env: process.env,
 });
 process.exitCode = code;

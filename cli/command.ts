@@ -17,6 +17,8 @@ export interface Io {
   readonly stdin?: () => Promise<string>;
   /** True when stderr is a terminal: progress is drawn there only then. */
   readonly progress?: boolean;
+  /** The environment (DOCKER_CONFIG, HOME for Docker's config file). Without it no config file is read. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** One command: its usage line, its flags, and what it does with them. */
@@ -26,7 +28,7 @@ export interface Command {
   run(args: ParsedArgs, io: Io): Promise<number>;
 }
 
-export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…),
+export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…, docker://REF),
         docker-archive:FILE, oci-archive:FILE`;
 
 /** The source options shared by every command that opens images, from parsed flags. Errors are one line. */
