@@ -22,6 +22,8 @@ export interface Io {
    * stderr is a terminal, so progress never reaches a pipe or a CI log.
    */
   readonly progress?: (line: string) => void;
+  /** The environment (DOCKER_CONFIG, HOME for Docker's config file). Without it no config file is read. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** One command: its usage line, its flags, and what it does with them. */
@@ -31,7 +33,7 @@ export interface Command {
   run(args: ParsedArgs, io: Io): Promise<number>;
 }
 
-export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…),
+export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…, docker://REF),
         docker-archive:FILE, oci-archive:FILE, oci:DIR (an OCI image layout directory);
         one image of a source holding several is chosen as skopeo does, after the path:
         :@N (N counts from 0) or :NAME (a RepoTag; for oci: and oci-archive: the ref.name)`;

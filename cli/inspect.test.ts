@@ -115,7 +115,11 @@ describe("layerscope inspect", () => {
     [["inspect", `docker-archive:${join(root, THIRD_PARTY, "null_manifest.tar")}`, "--json"], "manifest.json is null"],
     [["inspect", "docker-archive:/no/such/file.tar"], "ENOENT"],
     [["inspect", `oci-archive:${join(root, "package.json")}`], "Cannot open this archive"],
-    [["inspect", "nginx:1.27"], "registry references are not supported"],
+    [["inspect", "docker-daemon:alpine"], "this transport is not supported yet"],
+    [["inspect", "Team/App:v1"], "repository names must be lowercase"],
+    // Refused before any socket opens (no network needed): the proxy's egress rules, and the way past them.
+    [["inspect", "127.0.0.1:9/team/app:v1"], "127.0.0.1 is loopback. Loopback, private, link-local and metadata addresses are refused unless --allow-private is given."],
+    [["inspect", "docker://[::1]:9/team/app@sha256:" + "a".repeat(64)], "Destination not allowed"],
     [["inspect"], "usage:"],
     [["diff", "a", "b"], "unknown command"],
     [["inspect", "docker-archive:x.tar", "--platform", "nonsense"], "--platform"],

@@ -85,10 +85,31 @@ export interface InspectResult {
   readonly efficiency: EfficiencyOut;
 }
 
-/** describeError's sentence on one line: "Title: detail action". */
+/**
+ * What to do next on the command line, for the kinds whose page advice names the page's own
+ * controls (a credentials form, PROXY_ALLOW_HOSTS, the automatic retry); undefined keeps
+ * describeError's. The title and detail are always describeError's.
+ */
+function commandLineAction(e: LayerscopeError): string | undefined {
+  switch (e.kind) {
+    case "unauthorized":
+      return "Give credentials with --username NAME --password-stdin, or docker login (a plain auths entry in ~/.docker/config.json).";
+    case "destination-not-allowed":
+      return "Loopback, private, link-local and metadata addresses are refused unless --allow-private is given.";
+    case "rate-limited":
+      return e.retryAfterSeconds !== undefined
+        ? `Run again after the ${e.retryAfterSeconds} s the registry asked for; logging in usually raises the limit.`
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** describeError's sentence on one line: "Title: detail action", with the command line's action where it differs. */
 export function describeLine(e: LayerscopeError): string {
   const d = describeError(e);
-  return `${d.title}: ${d.detail}${d.action ? ` ${d.action}` : ""}`;
+  const action = commandLineAction(e) ?? d.action;
+  return `${d.title}: ${d.detail}${action ? ` ${action}` : ""}`;
 }
 
 /** The image part of a result: what the source said, as verified. */

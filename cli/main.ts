@@ -12,7 +12,7 @@ import { openImage, parseSource } from "./sources";
 export { EXIT_ERROR, EXIT_FAIL, EXIT_OK, type Io } from "./command";
 
 const inspect: Command = {
-  usage: "layerscope inspect SOURCE [--platform os/arch[/variant]] [--json]",
+  usage: "layerscope inspect SOURCE [--platform os/arch[/variant]] [--json] [--username NAME --password-stdin] [--allow-private]",
   flags: { ...SOURCE_FLAGS, json: "switch" },
   async run(args, io) {
     if (args.positional.length !== 1) {
@@ -29,7 +29,7 @@ const inspect: Command = {
       io.err(`layerscope: ${options.error}`);
       return EXIT_ERROR;
     }
-    const opened = await openImage(source.value, options.value);
+    const opened = await openImage(source.value, options.value, { env: io.env ?? {}, warn: (line) => io.err(`layerscope: warning: ${line}`) });
     if (!opened.ok) {
       io.err(`layerscope: ${describeLine(opened.error)}`);
       return EXIT_ERROR;
@@ -50,7 +50,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = { inspect };
 function usage(): string {
   return `usage:\n${Object.values(COMMANDS)
     .map((c) => `  ${c.usage}`)
-    .join("\n")}\n${SOURCES}\nregistry options: --username NAME --password-stdin, --allow-private (loopback and private addresses)`;
+    .join("\n")}\n${SOURCES}\nregistry options: --username NAME --password-stdin (else ~/.docker/config.json's plain auths),
+  --allow-private (loopback and private addresses; plain http to localhost, loopback and private IPs)`;
 }
 
 /** Runs one command line; resolves with the exit code. */
