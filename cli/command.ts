@@ -3,8 +3,11 @@
  * source options (platform, credentials, egress) parsed from SOURCE_FLAGS.
  */
 import { parsePlatform } from "../src/core/oci";
+import type { Result } from "../src/core/result";
 import type { FlagKind, ParsedArgs } from "./args";
-import type { SourceOptions } from "./sources";
+import type { CliError } from "./errors";
+import type { OpenedImage } from "./image";
+import { openImage, parseSource, type SourceOptions } from "./sources";
 
 export const EXIT_OK = 0;
 export const EXIT_FAIL = 1;
@@ -53,3 +56,9 @@ export async function sourceOptions(args: ParsedArgs, io: Io): Promise<{ ok: tru
   };
 }
 
+
+/** Parses a SOURCE argument and opens it. The caller closes the image. */
+export async function openArgument(argument: string, options: SourceOptions): Promise<Result<OpenedImage, CliError>> {
+  const source = parseSource(argument);
+  return source.ok ? openImage(source.value, options) : source;
+}
