@@ -5,6 +5,7 @@
  * inside library code); commands get an {@link Io}.
  */
 import { parseArgs, SOURCE_FLAGS } from "./args";
+import { ci } from "./ci";
 import { EXIT_ERROR, EXIT_OK, SOURCES, sourceOptions, type Command, type Io } from "./command";
 import { analyse } from "./image";
 import { describeLine, inspectResult, type InspectResult } from "./inspect";
@@ -46,7 +47,7 @@ const inspect: Command = {
 };
 
 /** Every command, by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { inspect };
+export const COMMANDS: Readonly<Record<string, Command>> = { inspect, ci };
 
 function usage(): string {
   return `usage:\n${Object.values(COMMANDS)

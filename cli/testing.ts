@@ -1,20 +1,23 @@
 /**
  * Test-only helpers for the command line's tests (never imported by a command): the JSON Schemas
- * compiled by ajv in strict mode, `run` with a captured Io, and the real bin as a child process.
+ * compiled by ajv in strict mode, `run` with a captured Io, the real bin as a child process, and
+ * images built in code (src/core/testing) written as OCI layout tarballs.
  */
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import Ajv2020, { type ErrorObject } from "ajv/dist/2020";
+import { OCI_INDEX } from "../src/core/oci";
+import { buildTar, jsonBytes, type BuiltImage, type TarEntry } from "../src/core/testing";
 import { run } from "./main";
 
 /** The repository's root. */
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Every schema the command line publishes, by file name under cli/schema/. */
-export const SCHEMA_FILES = ["inspect.schema.json"] as const;
+export const SCHEMA_FILES = ["inspect.schema.json", "ci.schema.json"] as const;
 export type SchemaFile = (typeof SCHEMA_FILES)[number];
 
 export function readSchema(file: SchemaFile): Record<string, unknown> {
@@ -71,4 +74,33 @@ export async function runBin(argv: readonly string[], cwd: string = ROOT): Promi
     (r) => ({ code: 0, out: r.stdout, err: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout, err: e.stderr }),
   );
+}
+
+/**
+ * Writes `image` as an OCI layout tarball (what `skopeo copy … oci-archive:FILE` writes): the
+ * `oci-layout` marker, an `index.json` naming the manifest with `ref.name` = `name`, and every
+ * blob under blobs/sha256/. `replaceBlob` stores other bytes under a digest's name, to build an
+ * archive whose content does not match what it claims.
+ */
+export function writeOciArchive(path: string, image: BuiltImage, name: string, replaceBlob?: { readonly digest: string; readonly bytes: Uint8Array }): void {
+  const blobs = [image.manifest, image.config, ...image.layers];
+  const index = {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [{ ...image.descriptor, annotations: { "org.opencontainers.image.ref.name": name } }],
+  };
+  const seen = new Set<string>();
+  const entries: TarEntry[] = [
+    { path: "oci-layout", content: jsonBytes({ imageLayoutVersion: "1.0.0" }) },
+    { path: "index.json", content: jsonBytes(index) },
+    { path: "blobs/", type: "dir" },
+    { path: "blobs/sha256/", type: "dir" },
+  ];
+  for (const b of blobs) {
+    if (seen.has(b.digest)) continue;
+    seen.add(b.digest);
+    const bytes = replaceBlob?.digest === b.digest ? replaceBlob.bytes : b.bytes;
+    entries.push({ path: `blobs/sha256/${b.digest.slice("sha256:".length)}`, content: bytes });
+  }
+  writeFileSync(path, buildTar(entries));
 }
