@@ -7,6 +7,7 @@
 import { parseArgs, SOURCE_FLAGS } from "./args";
 import { ci } from "./ci";
 import { EXIT_ERROR, EXIT_OK, SOURCES, sourceOptions, type Command, type Io } from "./command";
+import { diff } from "./diff";
 import { analyse } from "./image";
 import { describeLine, inspectResult, type InspectResult } from "./inspect";
 import { openImage, parseSource } from "./sources";
@@ -47,7 +48,7 @@ const inspect: Command = {
 };
 
 /** Every command, by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { inspect, ci };
+export const COMMANDS: Readonly<Record<string, Command>> = { inspect, diff, ci };
 
 function usage(): string {
   return `usage:\n${Object.values(COMMANDS)

@@ -17,7 +17,7 @@ import { run } from "./main";
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Every schema the command line publishes, by file name under cli/schema/. */
-export const SCHEMA_FILES = ["inspect.schema.json", "ci.schema.json"] as const;
+export const SCHEMA_FILES = ["inspect.schema.json", "diff.schema.json", "ci.schema.json"] as const;
 export type SchemaFile = (typeof SCHEMA_FILES)[number];
 
 export function readSchema(file: SchemaFile): Record<string, unknown> {
