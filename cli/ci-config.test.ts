@@ -47,6 +47,7 @@ describe("parseCiConfig", () => {
     ["four-space indentation", "rules:\n    lowestEfficiency: 0.8\n    highestUserWastedPercent: disabled\n", { lowestEfficiency: "0.8", highestUserWastedPercent: "disabled" }],
     ["an empty value keeps the default (null)", "rules:\n  lowestEfficiency:\n", { lowestEfficiency: null }],
     ["~ is null too", "rules:\n  lowestEfficiency: ~\n", { lowestEfficiency: null }],
+    ["a quoted empty string is a value (dive: disabled)", 'rules:\n  lowestEfficiency: ""\n', { lowestEfficiency: "" }],
     ["`rules:` alone: all defaults", "rules:\n", {}],
     ["an empty file: all defaults", "", {}],
     ["only comments", "# nothing\n\n# here\n", {}],
