@@ -18,6 +18,7 @@ const code = await run(process.argv.slice(2), {
     for await (const chunk of process.stdin) chunks.push(chunk);
     return Buffer.concat(chunks).toString("utf8");
   },
-  progress: process.stderr.isTTY === true,
+  // A status line redrawn in place (CR, erase line), only when stderr is a terminal.
+  ...(process.stderr.isTTY === true ? { progress: (line) => process.stderr.write(`\r\x1b[K${line}`) } : {}),
 });
 process.exitCode = code;

@@ -6,7 +6,8 @@ import { parsePlatform } from "../src/core/oci";
 import type { Result } from "../src/core/result";
 import type { FlagKind, ParsedArgs } from "./args";
 import type { CliError } from "./errors";
-import type { OpenedImage } from "./image";
+import { analyse, type Analysis, type OpenedImage } from "./image";
+import { progressReporter } from "./progress";
 import { openImage, parseSource, type SourceOptions } from "./sources";
 
 export const EXIT_OK = 0;
@@ -18,8 +19,11 @@ export interface Io {
   readonly err: (text: string) => void;
   /** Reads all of standard input (for --password-stdin). */
   readonly stdin?: () => Promise<string>;
-  /** True when stderr is a terminal: progress is drawn there only then. */
-  readonly progress?: boolean;
+  /**
+   * Draws a status line on stderr, replacing the last one ("" clears it). Present only when
+   * stderr is a terminal, so progress never reaches a pipe or a CI log.
+   */
+  readonly progress?: (line: string) => void;
 }
 
 /** One command: its usage line, its flags, and what it does with them. */
@@ -30,7 +34,9 @@ export interface Command {
 }
 
 export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…),
-        docker-archive:FILE, oci-archive:FILE`;
+        docker-archive:FILE, oci-archive:FILE, oci:DIR (an OCI image layout directory);
+        one image of a source holding several is chosen as skopeo does, after the path:
+        :@N (N counts from 0) or :NAME (a RepoTag; for oci: and oci-archive: the ref.name)`;
 
 /** The source options shared by every command that opens images, from parsed flags. Errors are one line. */
 export async function sourceOptions(args: ParsedArgs, io: Io): Promise<{ ok: true; value: SourceOptions } | { ok: false; error: string }> {
@@ -56,9 +62,23 @@ export async function sourceOptions(args: ParsedArgs, io: Io): Promise<{ ok: tru
   };
 }
 
-
 /** Parses a SOURCE argument and opens it. The caller closes the image. */
 export async function openArgument(argument: string, options: SourceOptions): Promise<Result<OpenedImage, CliError>> {
   const source = parseSource(argument);
   return source.ok ? openImage(source.value, options) : source;
+}
+
+/** {@link analyse}, with a progress line on stderr when it is a terminal. `label` names the image when a command reads several. */
+export async function analyseWithProgress(image: OpenedImage, io: Io, label = ""): Promise<Analysis> {
+  if (io.progress === undefined) return analyse(image);
+  const reporter = progressReporter(
+    io.progress,
+    image.manifest.layers.map((d) => d.size),
+    label,
+  );
+  try {
+    return await analyse(image, reporter.report);
+  } finally {
+    reporter.done();
+  }
 }

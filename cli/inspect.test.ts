@@ -67,7 +67,7 @@ describe("layerscope inspect", () => {
     }
   });
 
-  it.each(["test-kaniko-image.tar", "hello-world-v25.tar", "test_link.tar", "test_bundle.tar"])("reads %s with every layer verified", async (name) => {
+  it.each(["test-kaniko-image.tar", "hello-world-v25.tar", "test_link.tar:@1", "test_bundle.tar:@0"])("reads %s with every layer verified", async (name) => {
     const r = await inspect(`docker-archive:${THIRD_PARTY}/${name}`);
     expect(checkSchema(r)).toEqual([]);
     expect(r.layers.every((l) => l.trusted)).toBe(true);

@@ -6,9 +6,8 @@
  */
 import { parseArgs, SOURCE_FLAGS } from "./args";
 import { ci } from "./ci";
-import { EXIT_ERROR, EXIT_OK, SOURCES, sourceOptions, type Command, type Io } from "./command";
+import { EXIT_ERROR, EXIT_OK, SOURCES, analyseWithProgress, sourceOptions, type Command, type Io } from "./command";
 import { diff } from "./diff";
-import { analyse } from "./image";
 import { describeLine, inspectResult, type InspectResult } from "./inspect";
 import { openImage, parseSource } from "./sources";
 
@@ -38,7 +37,7 @@ const inspect: Command = {
       return EXIT_ERROR;
     }
     try {
-      const result = inspectResult(opened.value, await analyse(opened.value));
+      const result = inspectResult(opened.value, await analyseWithProgress(opened.value, io));
       io.out(args.flags.has("json") ? JSON.stringify(result, null, 2) : human(result));
       return EXIT_OK;
     } finally {

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { digestBytes } from "../digest";
 import { buildIndex, buildTar, gzip, jsonBytes, type BuiltBlob, type TarEntry } from "../testing";
-import { digestFromName, openArchive, parseManifestJson, type ArchiveSource, type OpenedArchive } from ".";
+import { err, ok } from "../result";
+import { digestFromName, openArchive, openLayout, parseManifestJson, type ArchiveSource, type LayoutFiles, type OpenedArchive } from ".";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
 const fixture = (path: string): Uint8Array => new Uint8Array(readFileSync(join(ROOT, path)));
@@ -211,6 +212,75 @@ describe("openArchive: OCI image layouts", () => {
     const image = built.images[0]!;
     const reason = await failure(layoutTar([image.manifest, image.config], [image.descriptor]));
     expect(reason).toContain(`layer 1 of image 1 of index.json (${image.layers[0]!.digest}) is "blobs/sha256/${image.layers[0]!.digest.slice(7)}", but the archive has no such file`);
+  });
+});
+
+/**
+ * A layout's files as a directory would give them (the command line's oci:DIR does this over
+ * node:fs): a map of path → bytes; a resolved file is a "member" at offset 0 of its own path.
+ */
+function mapFiles(files: ReadonlyMap<string, Uint8Array>): LayoutFiles {
+  return {
+    has: async (path) => files.has(path),
+    resolve: async (path, what) => {
+      const bytes = files.get(path);
+      return bytes === undefined
+        ? err({ kind: "bad-archive", reason: `${what} is missing: the directory has no ${path}` })
+        : ok({ path: `/dir/${path}`, offset: 0, size: bytes.length });
+    },
+    read: async (file) => ok(files.get(file.path.slice("/dir/".length)) as Uint8Array),
+  };
+}
+
+/** The files of {@link layoutTar}'s layout, without the tar. */
+function layoutMap(blobs: readonly BuiltBlob[], top: readonly unknown[], omit: readonly string[] = []): Map<string, Uint8Array> {
+  const files = new Map<string, Uint8Array>([
+    ["oci-layout", new TextEncoder().encode('{"imageLayoutVersion":"1.0.0"}')],
+    ["index.json", jsonBytes({ schemaVersion: 2, mediaType: "application/vnd.oci.image.index.v1+json", manifests: top })],
+  ]);
+  for (const b of blobs) files.set(`blobs/sha256/${b.digest.slice(7)}`, b.bytes);
+  for (const path of omit) files.delete(path);
+  return files;
+}
+
+describe("openLayout: a layout that is not a tar (a directory's files)", () => {
+  it("reads the same images and blobs as the same layout in a tar; blobs are the files themselves", async () => {
+    const built = await buildIndex({ images: [{ layers: [{ entries: [{ path: "a" }] }, { entries: [{ path: "b" }] }] }] });
+    const image = built.images[0]!;
+    const blobs = [image.manifest, image.config, ...image.layers];
+    const top = [{ ...image.descriptor, annotations: { "org.opencontainers.image.ref.name": "v1" } }];
+    const fromTar = await open(layoutTar(blobs, top));
+    const r = await openLayout(mapFiles(layoutMap(blobs, top)));
+    if (!r.ok) throw new Error(JSON.stringify(r.error));
+    expect(r.value.format).toBe("oci-layout");
+    expect(r.value.images).toEqual(fromTar.images);
+    expect([...r.value.blobs.keys()].sort()).toEqual([...fromTar.blobs.keys()].sort());
+    expect(r.value.blobs.get(image.layers[1]!.digest)).toEqual({ kind: "member", path: `/dir/blobs/sha256/${image.layers[1]!.digest.slice(7)}`, offset: 0, size: image.layers[1]!.size });
+    expect(r.value.warnings).toEqual([]);
+  });
+
+  it.each([
+    ["oci-layout", /the oci-layout file is missing: the directory has no oci-layout/],
+    ["index.json", /index\.json is missing: the directory has no index\.json/],
+    ["config", /the config of image 1 of index\.json \(sha256:[0-9a-f]{64}\) is missing: the directory has no blobs\/sha256\/[0-9a-f]{64}/],
+    ["layer", /layer 1 of image 1 of index\.json \(sha256:[0-9a-f]{64}\) is missing/],
+  ] as const)("without its %s, a directory is refused, naming what is missing", async (what, says) => {
+    const built = await buildIndex({ images: [{ layers: [{ entries: [{ path: "a" }] }] }] });
+    const image = built.images[0]!;
+    const path = (b: BuiltBlob): string => `blobs/sha256/${b.digest.slice(7)}`;
+    const omit = what === "config" ? path(image.config) : what === "layer" ? path(image.layers[0]!) : what;
+    const r = await openLayout(mapFiles(layoutMap([image.manifest, image.config, ...image.layers], [image.descriptor], [omit])));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.error.kind === "bad-archive" && r.error.reason).toMatch(says);
+  });
+
+  it("never turns an invalid digest into a path", async () => {
+    const files = layoutMap([], [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: "sha256:../../../etc/passwd", size: 1 }]);
+    const asked: string[] = [];
+    const spy = mapFiles(files);
+    const r = await openLayout({ ...spy, resolve: (path, what) => (asked.push(path), spy.resolve(path, what)) });
+    expect(!r.ok && r.error.kind === "bad-archive" && r.error.reason).toMatch(/index\.json is not a valid image index: manifests\[0\]\.digest is not a valid digest/);
+    expect(asked).toEqual(["oci-layout", "index.json"]);
   });
 });
 

@@ -14,4 +14,15 @@ export {
   type ResolvedMember,
   type IndexOptions,
 } from "./members";
-export { openArchive, parseManifestJson, digestFromName, type ArchiveBlob, type ArchiveFormat, type ArchiveImage, type OpenedArchive } from "./open";
+export {
+  openArchive,
+  openLayout,
+  memberFiles,
+  parseManifestJson,
+  digestFromName,
+  type ArchiveBlob,
+  type ArchiveFormat,
+  type ArchiveImage,
+  type LayoutFiles,
+  type OpenedArchive,
+} from "./open";

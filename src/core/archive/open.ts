@@ -17,6 +17,9 @@
  * it: an OCI manifest whose descriptors only make claims something independent backs (the
  * config's diff_ids, or a digest written in a member's name), so the layer pipeline's checks
  * stay real checks. Nothing here reads a layer beyond its first bytes (for magic detection).
+ *
+ * The layout reader works over {@link LayoutFiles}, so the same code reads a layout that is a
+ * directory ({@link openLayout}; the command line supplies the files over node:fs).
  */
 import { detectCompression } from "../compression/detect";
 import { digestBytes, parseDigest } from "../digest";
@@ -47,7 +50,11 @@ export type ArchiveFormat =
   /** A kaniko / go-containerregistry tarball (manifest.json, `sha256:` config, `.tar.gz` layers). */
   | "kaniko";
 
-/** Where a blob's bytes are: held in memory (small JSON documents) or a member of the archive. */
+/**
+ * Where a blob's bytes are: held in memory (small JSON documents), or a member of the archive
+ * (`offset` and `size` in the tar). A layout directory's blob is a "member" too: `path` is its
+ * file, `offset` 0.
+ */
 export type ArchiveBlob =
   | { readonly kind: "bytes"; readonly bytes: Uint8Array }
   | { readonly kind: "member"; readonly path: string; readonly offset: number; readonly size: number };
@@ -98,7 +105,7 @@ export async function openArchive(source: ArchiveSource, options: IndexOptions =
   const hasManifestJson = index.members.has("manifest.json");
 
   if (hasLayout) {
-    const layout = await readLayout(source, index);
+    const layout = await readLayout(memberFiles(source, index), false);
     if (layout.ok) return ok({ ...layout.value, format: hasManifestJson ? "docker-oci" : "oci-layout", memberCount: index.members.size });
     if (!hasManifestJson) return layout;
     // Docker 25+ writes both; when the layout is unusable, manifest.json still describes the images.
@@ -122,29 +129,67 @@ function reasonOf(e: LayerscopeError): string {
 
 // ── OCI image layout ────────────────────────────────────────────────────────────────────────────
 
-/** The member that holds a blob in an image layout: blobs/<alg>/<encoded> (image-layout.md). */
+/**
+ * The files of an image layout, wherever they are: the members of a tar ({@link memberFiles}),
+ * or the files of a directory (the command line's `oci:DIR`, over node:fs, which core cannot
+ * import). Paths are the layout's own ("index.json", "blobs/sha256/<hex>"); a resolved file is
+ * registered as a "member" {@link ArchiveBlob}, so its bytes are read from where it lies.
+ */
+export interface LayoutFiles {
+  /** True when something is at `path`, before links are followed (it may still fail to resolve). */
+  has(path: string): Promise<boolean>;
+  /**
+   * The regular file `path` names, links followed but never out of the layout; a bad-archive
+   * error naming `what` and the path when it is missing, a link out, or not a regular file.
+   */
+  resolve(path: string, what: string): Promise<Result<ResolvedMember, LayerscopeError>>;
+  /** A resolved file's bytes, whole (small JSON documents); refuses a file over `limit` bytes. */
+  read(file: ResolvedMember, what: string, limit?: number): Promise<Result<Uint8Array, LayerscopeError>>;
+}
+
+/** A tar's members as {@link LayoutFiles}: links resolved lexically inside the archive. */
+export function memberFiles(source: ArchiveSource, index: MemberIndex): LayoutFiles {
+  return {
+    has: async (path) => index.members.has(path),
+    resolve: async (path, what) => resolveMember(index, path, what),
+    read: (file, what, limit) => readMember(source, file, what, limit),
+  };
+}
+
+/**
+ * Reads an image layout that is not in a tar (a directory: `skopeo copy … oci:DIR`, umoci).
+ * Stricter than a layout in an archive: without its oci-layout file a directory is most likely
+ * not a layout at all (a parent directory, a `dir:` copy), so that is an error, not a warning.
+ * `memberCount` is the number of files the images reference (index.json and oci-layout aside).
+ */
+export async function openLayout(files: LayoutFiles): Promise<Result<OpenedArchive, LayerscopeError>> {
+  const layout = await readLayout(files, true);
+  if (!layout.ok) return layout;
+  return ok({ ...layout.value, format: "oci-layout", memberCount: layout.value.blobs.size });
+}
+
+/** The file that holds a blob in an image layout: blobs/<alg>/<encoded> (image-layout.md). */
 function blobPath(digest: string): string {
   const colon = digest.indexOf(":");
   return `blobs/${digest.slice(0, colon)}/${digest.slice(colon + 1)}`;
 }
 
-async function readLayout(
-  source: ArchiveSource,
-  index: MemberIndex,
-): Promise<Result<Omit<OpenedArchive, "format" | "memberCount">, LayerscopeError>> {
+/** `markerRequired`: a missing oci-layout file is an error (a directory), not a warning (a tar). */
+async function readLayout(files: LayoutFiles, markerRequired: boolean): Promise<Result<Omit<OpenedArchive, "format" | "memberCount">, LayerscopeError>> {
   const warnings: string[] = [];
-  const marker = resolveMember(index, "oci-layout", "the oci-layout file");
+  const marker = await files.resolve("oci-layout", "the oci-layout file");
   if (!marker.ok) {
+    if (markerRequired) return marker;
     warnings.push("the archive has index.json but no oci-layout file (image-layout.md requires it)");
   } else {
-    const bytes = await readMember(source, marker.value, "oci-layout");
+    const bytes = await files.read(marker.value, "oci-layout");
     if (!bytes.ok) return bytes;
     const version = jsonOf(bytes.value) as { imageLayoutVersion?: unknown } | undefined;
     if (version?.imageLayoutVersion !== "1.0.0") warnings.push(`oci-layout says imageLayoutVersion ${JSON.stringify(version?.imageLayoutVersion ?? null)}, not "1.0.0"`);
   }
-  const indexMember = resolveMember(index, "index.json", "index.json");
-  if (!indexMember.ok) return indexMember;
-  const indexBytes = await readMember(source, indexMember.value, "index.json");
+  const indexFile = await files.resolve("index.json", "index.json");
+  if (!indexFile.ok) return indexFile;
+  const indexBytes = await files.read(indexFile.value, "index.json");
   if (!indexBytes.ok) return indexBytes;
   const parsed = parseManifestOrIndex(indexBytes.value, OCI_INDEX);
   if (!parsed.ok) return err(archiveError(`index.json is not a valid image index: ${reasonOf(parsed.error)}`));
@@ -154,7 +199,7 @@ async function readLayout(
   const blobs = new Map<string, ArchiveBlob>();
   const images: ArchiveImage[] = [];
   for (const [i, d] of parsed.value.manifests.entries()) {
-    const doc = await layoutDocument(source, index, d, `image ${i + 1} of index.json`, blobs, 0);
+    const doc = await layoutDocument(files, d, `image ${i + 1} of index.json`, blobs, 0);
     if (!doc.ok) return doc;
     const names = [d.annotations?.[CONTAINERD_NAME], d.annotations?.[REF_NAME]].filter((n): n is string => typeof n === "string" && n !== "");
     images.push({ names: [...new Set(names)], digest: d.digest, mediaType: d.mediaType, bytes: doc.value, synthesized: false, warnings: [] });
@@ -167,19 +212,18 @@ const MAX_LAYOUT_DEPTH = 4;
 
 /**
  * Reads the manifest or index `d` names, and checks that everything below it is in the
- * archive, so a missing blob is named now rather than as a 404 later. Registers every blob.
+ * layout, so a missing blob is named now rather than as a 404 later. Registers every blob.
  */
 async function layoutDocument(
-  source: ArchiveSource,
-  index: MemberIndex,
+  files: LayoutFiles,
   d: Descriptor,
   what: string,
   blobs: Map<string, ArchiveBlob>,
   depth: number,
 ): Promise<Result<Uint8Array, LayerscopeError>> {
-  const member = layoutBlob(index, d.digest, what);
-  if (!member.ok) return member;
-  const bytes = await readMember(source, member.value, what);
+  const file = await layoutBlob(files, d.digest, what);
+  if (!file.ok) return file;
+  const bytes = await files.read(file.value, what);
   if (!bytes.ok) return bytes;
   blobs.set(d.digest, { kind: "bytes", bytes: bytes.value });
   const parsed = parseManifestOrIndex(bytes.value, d.mediaType);
@@ -190,29 +234,30 @@ async function layoutDocument(
     for (const child of parsed.value.manifests) {
       // An index child may be absent on purpose (a single-platform export of a multi-platform
       // image, attestation manifests left out): the page shows that child as not found.
-      if (!index.members.has(blobPath(child.digest))) continue;
-      const c = await layoutDocument(source, index, child, `${what}, child ${child.digest}`, blobs, depth + 1);
+      if (!(await files.has(blobPath(child.digest)))) continue;
+      const c = await layoutDocument(files, child, `${what}, child ${child.digest}`, blobs, depth + 1);
       if (!c.ok) return c;
     }
     return ok(bytes.value);
   }
   const m = parsed.value;
-  const config = layoutBlob(index, m.config.digest, `the config of ${what}`);
+  const config = await layoutBlob(files, m.config.digest, `the config of ${what}`);
   if (!config.ok) return config;
   blobs.set(m.config.digest, { kind: "member", ...config.value });
   for (const [i, layer] of m.layers.entries()) {
-    if (layer.urls !== undefined && layer.urls.length > 0 && !index.members.has(blobPath(layer.digest))) continue; // foreign: not shipped
-    const l = layoutBlob(index, layer.digest, `layer ${i + 1} of ${what}`);
+    if (layer.urls !== undefined && layer.urls.length > 0 && !(await files.has(blobPath(layer.digest)))) continue; // foreign: not shipped
+    const l = await layoutBlob(files, layer.digest, `layer ${i + 1} of ${what}`);
     if (!l.ok) return l;
     blobs.set(layer.digest, { kind: "member", ...l.value });
   }
   return ok(bytes.value);
 }
 
-function layoutBlob(index: MemberIndex, digest: string, what: string): Result<ResolvedMember, LayerscopeError> {
+/** The file of a blob, its digest parsed first: only a valid digest becomes a path. */
+async function layoutBlob(files: LayoutFiles, digest: string, what: string): Promise<Result<ResolvedMember, LayerscopeError>> {
   const d = parseDigest(digest);
   if (!d.ok) return err(archiveError(`${what} has the digest "${digest}", which is not valid: ${d.error}`));
-  return resolveMember(index, blobPath(digest), `${what} (${digest})`);
+  return files.resolve(blobPath(digest), `${what} (${digest})`);
 }
 
 // ── docker save / kaniko: manifest.json ────────────────────────────────────────────────────────
