@@ -15,9 +15,9 @@ import { err, ok, type Result } from "../src/core/result";
 import { SOURCE_FLAGS, type ParsedArgs } from "./args";
 import { loadCiConfig, type CiConfigFile } from "./ci-config";
 import { DIVE_DEFAULTS, RULE_NAMES, evaluateRule, parseThreshold, type RuleName, type RuleOutcome, type RuleStatus, type Threshold } from "./ci-rules";
-import { EXIT_ERROR, EXIT_FAIL, EXIT_OK, openArgument, sourceOptions, type Command, type Io } from "./command";
+import { EXIT_ERROR, EXIT_FAIL, EXIT_OK, analyseWithProgress, openArgument, sourceOptions, type Command, type Io } from "./command";
 import { describeLine, type CliError } from "./errors";
-import { analyse, type SourceInfo } from "./image";
+import type { SourceInfo } from "./image";
 import { imageLabel, imageRef, untrustedReasons, type ImageRef } from "./report";
 
 /** The `schema` field of every result: cli/schema/ci.schema.json in this repository. */
@@ -156,7 +156,7 @@ async function gate(argument: string, args: ParsedArgs, io: Io): Promise<Result<
   if (!opened.ok) return opened;
   const image = opened.value;
   try {
-    const analysis = await analyse(image);
+    const analysis = await analyseWithProgress(image, io);
     const reasons = untrustedReasons(image, analysis);
     if (reasons.length > 0) return err({ kind: "untrusted-image", image: imageLabel(image), reasons });
     const figures = analysis.efficiency.dive;

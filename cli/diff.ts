@@ -12,9 +12,9 @@ import { diffFilesystems, compareLayers, type ChangedAttribute, type ConfigChang
 import type { DeletedPath, PathVersion } from "../src/core/filetree";
 import type { EntryType } from "../src/core/pipeline";
 import { SOURCE_FLAGS } from "./args";
-import { EXIT_ERROR, EXIT_OK, openArgument, sourceOptions, type Command } from "./command";
+import { EXIT_ERROR, EXIT_OK, analyseWithProgress, openArgument, sourceOptions, type Command, type Io } from "./command";
 import { describeLine } from "./errors";
-import { analyse, type OpenedImage, type SourceInfo } from "./image";
+import type { OpenedImage, SourceInfo } from "./image";
 import { imageRef, untrustedReasons, type ImageRef } from "./report";
 
 /** The `schema` field of every result: cli/schema/diff.schema.json in this repository. */
@@ -105,10 +105,10 @@ export interface DiffResult {
   readonly warnings: readonly string[];
 }
 
-/** Compares two opened images; reads A's layers, then B's. The caller closes both. */
-export async function diffImages(a: OpenedImage, b: OpenedImage): Promise<DiffResult> {
-  const analysisA = await analyse(a);
-  const analysisB = await analyse(b);
+/** Compares two opened images; reads A's layers, then B's (progress on `io` when it is a terminal). The caller closes both. */
+export async function diffImages(a: OpenedImage, b: OpenedImage, io: Io): Promise<DiffResult> {
+  const analysisA = await analyseWithProgress(a, io, "A: ");
+  const analysisB = await analyseWithProgress(b, io, "B: ");
   const layers = await compareLayers({ manifest: a.manifest, config: a.config }, { manifest: b.manifest, config: b.config });
   const files = diffFilesystems(analysisA.merged, analysisB.merged, { diffIds: { a: a.config.rootfs.diff_ids, b: b.config.rootfs.diff_ids } });
   const side = (image: OpenedImage, analysis: typeof analysisA): SideOut => {
@@ -206,7 +206,7 @@ export const diff: Command = {
         }
         opened.push(image.value);
       }
-      const result = await diffImages(opened[0] as OpenedImage, opened[1] as OpenedImage);
+      const result = await diffImages(opened[0] as OpenedImage, opened[1] as OpenedImage, io);
       io.out(args.flags.has("json") ? JSON.stringify(result, null, 2) : human(result));
       return EXIT_OK;
     } finally {
