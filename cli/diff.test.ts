@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildImage, buildTar, type BuiltImage, type TarEntry } from "../src/core/testing";
 import { PATHS_SHOWN, type DiffResult } from "./diff";
+import { run } from "./main";
 import { ROOT, runBin, runCli, validatorFor, writeOciArchive } from "./testing";
 
 const checkSchema = validatorFor("diff.schema.json");
@@ -175,6 +176,18 @@ describe("layerscope diff", () => {
     expect(listed).toHaveLength(PATHS_SHOWN);
     const json = await diffJson(paths["v1"] as string, paths["many"] as string);
     expect(r.out).toContain(`  … and ${json.files.rows.length - PATHS_SHOWN} more (--json lists them all)`);
+  });
+
+  it("draws progress for A's layers, then B's, when stderr is a terminal, and clears it", async () => {
+    const drawn: string[] = [];
+    let out = "";
+    const code = await run(["diff", paths["v1"] as string, paths["v2"] as string], { out: (t) => (out += t), err: () => {}, progress: (line) => drawn.push(line) });
+    expect(code).toBe(0);
+    expect(out).toContain("files     1 added");
+    // A layer may redraw on a slow machine: the order of first draws is what counts.
+    const labels = [...new Set(drawn.filter((l) => l !== "").map((l) => l.slice(0, 12)))];
+    expect(labels).toEqual(["A: layer 1/2", "A: layer 2/2", "B: layer 1/2", "B: layer 2/2"]);
+    expect(drawn.at(-1)).toBe("");
   });
 
   it.each([
