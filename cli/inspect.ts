@@ -5,11 +5,13 @@
  * cli/image.ts's analyse, over src/core.
  */
 import type { Verification } from "../src/core/digest";
-import { describeError, type LayerscopeError } from "../src/core/errors";
 import type { DiveFigures, LayerEfficiency } from "../src/core/filetree";
 import { formatPlatform, type HistoryEntry } from "../src/core/oci";
 import { isTrusted, type EntryType, type LayerIndex, type WhiteoutKind } from "../src/core/pipeline";
+import { describeLine } from "./errors";
 import type { Analysis, OpenedImage, SourceInfo } from "./image";
+
+export { describeLine } from "./errors";
 
 /** The `schema` field of every result: the schema file in this repository (cli/schema/inspect.schema.json). */
 export const INSPECT_SCHEMA = "layerscope/cli/schema/inspect.schema.json";
@@ -83,33 +85,6 @@ export interface InspectResult {
   readonly layers: readonly LayerOut[];
   readonly merged: readonly MergedOut[];
   readonly efficiency: EfficiencyOut;
-}
-
-/**
- * What to do next on the command line, for the kinds whose page advice names the page's own
- * controls (a credentials form, PROXY_ALLOW_HOSTS, the automatic retry); undefined keeps
- * describeError's. The title and detail are always describeError's.
- */
-function commandLineAction(e: LayerscopeError): string | undefined {
-  switch (e.kind) {
-    case "unauthorized":
-      return "Give credentials with --username NAME --password-stdin, or docker login (a plain auths entry in ~/.docker/config.json).";
-    case "destination-not-allowed":
-      return "Loopback, private, link-local and metadata addresses are refused unless --allow-private is given.";
-    case "rate-limited":
-      return e.retryAfterSeconds !== undefined
-        ? `Run again after the ${e.retryAfterSeconds} s the registry asked for; logging in usually raises the limit.`
-        : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** describeError's sentence on one line: "Title: detail action", with the command line's action where it differs. */
-export function describeLine(e: LayerscopeError): string {
-  const d = describeError(e);
-  const action = commandLineAction(e) ?? d.action;
-  return `${d.title}: ${d.detail}${action ? ` ${action}` : ""}`;
 }
 
 /** The image part of a result: what the source said, as verified. */

@@ -5,7 +5,9 @@
  * inside library code); commands get an {@link Io}.
  */
 import { parseArgs, SOURCE_FLAGS } from "./args";
-import { EXIT_ERROR, EXIT_OK, SOURCES, analyseWithProgress, sourceOptions, type Command, type Io } from "./command";
+import { ci } from "./ci";
+import { EXIT_ERROR, EXIT_OK, SOURCES, analyseWithProgress, openContext, sourceOptions, type Command, type Io } from "./command";
+import { diff } from "./diff";
 import { describeLine, inspectResult, type InspectResult } from "./inspect";
 import { openImage, parseSource } from "./sources";
 
@@ -29,7 +31,7 @@ const inspect: Command = {
       io.err(`layerscope: ${options.error}`);
       return EXIT_ERROR;
     }
-    const opened = await openImage(source.value, options.value, { env: io.env ?? {}, warn: (line) => io.err(`layerscope: warning: ${line}`) });
+    const opened = await openImage(source.value, options.value, openContext(io));
     if (!opened.ok) {
       io.err(`layerscope: ${describeLine(opened.error)}`);
       return EXIT_ERROR;
@@ -45,7 +47,7 @@ const inspect: Command = {
 };
 
 /** Every command, by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { inspect };
+export const COMMANDS: Readonly<Record<string, Command>> = { inspect, diff, ci };
 
 function usage(): string {
   return `usage:\n${Object.values(COMMANDS)
