@@ -59,6 +59,9 @@ export function describeCliError(e: CliError): ErrorDescription {
         detail: `${e.image}: ${e.reasons.join("; ")}. A CI gate does not pass or fail an image whose bytes did not verify.`,
         action: "Check where the archive came from and save or pull it again; `layerscope inspect` shows every verdict.",
       };
+    case "destination-not-allowed":
+      // The page's sentence names the proxy; here there is none, the same rules run in-process.
+      return { ...describeError(e), detail: `layerscope will not connect to ${e.registry}: ${e.detail}.`, action: commandLineAction(e) ?? "" };
     default: {
       const d = describeError(e);
       const action = commandLineAction(e);

@@ -175,7 +175,7 @@ test.describe("layerscope inspect against the test registries", () => {
     const { hosts, images } = state();
     const img = images.docker;
     const stderr = failed(await cli(["inspect", ref(hosts.open, img.repository, img.tag), "--json"]));
-    expect(stderr).toContain(`layerscope: Destination not allowed: The Layerscope proxy will not connect to ${hosts.open}: destination not allowed: 127.0.0.1 is loopback.`);
+    expect(stderr).toContain(`layerscope: Destination not allowed: layerscope will not connect to ${hosts.open}: destination not allowed: 127.0.0.1 is loopback.`);
     expect(stderr).toContain("--allow-private");
   });
 
