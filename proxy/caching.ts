@@ -87,9 +87,10 @@ export interface CacheFacts {
   /** The status going to the browser. */
   status: number;
   /**
-   * For a manifest GET by digest: whether the bytes hashed to the digest. A registry serving other
-   * bytes under a digest gets them passed on (the app reports the mismatch) but never cached.
-   * Undefined where nothing was hashed (blobs stream; HEAD and 304 have no body).
+   * For a body read whole (a manifest by digest, a small blob): whether its bytes hashed to the
+   * digest. A registry serving other bytes under a digest gets them passed on (the app reports the
+   * mismatch) but never cached. Undefined where nothing was hashed (large blobs stream; HEAD and
+   * 304 have no body).
    */
   bodyMatchesDigest?: boolean;
 }
@@ -105,9 +106,10 @@ export interface CachePolicy {
 }
 
 /**
- * The caching headers for one registry answer. Blobs are not hashed here: they stream, and their
- * headers are out before the last byte. A complete blob whose bytes do not match is passed on, the
- * browser refuses it, and a cache keeps what the registry serves (see README "Scale-out").
+ * The caching headers for one registry answer. Large blobs are not hashed (server.ts hashes
+ * manifests and small blobs): they stream, and their headers are out before the last byte. A
+ * complete large blob whose bytes do not match is passed on, the browser refuses it, and a cache
+ * keeps what the registry served until it is purged (see README "Scale-out").
  */
 export function cachePolicy(call: ApiCall, facts: CacheFacts): CachePolicy {
   const vary = call.kind === "manifest" ? "Accept" : undefined;

@@ -82,6 +82,13 @@ const PRINTABLE = /^[\x20-\x7e]*$/;
 /** RFC 9110 §14.1.1 byte ranges, e.g. `bytes=0-1023`, `bytes=500-`, `bytes=-500`. */
 const RANGE_RE = /^bytes=(?:[0-9]{0,19}-[0-9]{0,19})(?:, ?[0-9]{0,19}-[0-9]{0,19}){0,7}$/;
 
+/**
+ * Blobs up to this size (by Content-Length) fetched anonymously are read whole and hashed before
+ * they are called immutable: that covers image configs, which the page fetches through the
+ * browser's HTTP cache. Larger blobs stream unhashed (the browser verifies them; see caching.ts).
+ */
+const VERIFIED_BLOB_LIMIT = 256 * 1024;
+
 /** Per-request quota headers: a cache would replay one moment's quota for a year. */
 const QUOTA_HEADERS: readonly string[] = ["RateLimit-Limit", "RateLimit-Remaining"];
 
@@ -360,8 +367,12 @@ export function createServer(options: ProxyServerOptions = {}): http.Server {
       return;
     }
     const success = status >= 200 && status <= 299;
-    // Error bodies and manifests are read whole (bounded); blobs, tag lists and referrers stream.
-    const limit = !success ? SMALL_BODY_LIMIT : route.call.kind === "manifest" ? MANIFEST_LIMIT : undefined;
+    // Error bodies and manifests are read whole (bounded), and so are small blobs that will be
+    // called immutable (configs, mostly), so their digest is checked before a cache may keep
+    // them; larger blobs, tag lists and referrers stream.
+    const declared = Number(up.headers["content-length"]);
+    const smallBlob = route.call.kind === "blob" && status === 200 && !credentialed && declared <= VERIFIED_BLOB_LIMIT;
+    const limit = !success ? SMALL_BODY_LIMIT : route.call.kind === "manifest" ? MANIFEST_LIMIT : smallBlob ? VERIFIED_BLOB_LIMIT : undefined;
     if (limit !== undefined) {
       const body = await readCapped(up, limit);
       headers["Content-Length"] = body.length;

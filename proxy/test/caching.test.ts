@@ -124,6 +124,9 @@ describe("the proxy's caching headers, end to end", () => {
         if (req.headers.range === "bytes=0-4") return send(206, blobBytes.subarray(0, 5), { "Content-Range": `bytes 0-4/${blobBytes.length}` });
         return send(200, blobBytes, { "Content-Type": "application/octet-stream", "Accept-Ranges": "bytes", ...quota });
       }
+      // Bytes that are not the digest's: small (read whole and hashed) and large (streamed).
+      if (url.endsWith(`/small/blobs/${wrongDigest}`)) return send(200, blobBytes, { "Content-Type": "application/octet-stream" });
+      if (url.endsWith(`/large/blobs/${wrongDigest}`)) return send(200, Buffer.alloc(256 * 1024 + 1), { "Content-Type": "application/octet-stream" });
       if (url.endsWith("/tags/list")) return send(200, Buffer.from('{"name":"x","tags":["latest"]}'), { "Content-Type": "application/json" });
       send(404, Buffer.from('{"errors":[{"code":"BLOB_UNKNOWN"}]}'), { "Content-Type": "application/json" });
     });
@@ -182,6 +185,20 @@ describe("the proxy's caching headers, end to end", () => {
     expect(a.body.equals(manifest)).toBe(true);
     expect(a.headers["cache-control"]).toBe(NO_STORE);
     expect(a.headers["etag"]).toBeUndefined();
+  });
+
+  it("a small blob (a config) whose bytes hash otherwise is passed on but never stored", async () => {
+    const a = await request(url(`small/blobs/${wrongDigest}`));
+    expect(a.status).toBe(200);
+    expect(a.text).toBe("layer bytes");
+    expect(a.headers["cache-control"]).toBe(NO_STORE);
+  });
+
+  it("a blob over 256 KiB streams unhashed: its headers are out before its last byte (a known limit)", async () => {
+    const a = await request(url(`large/blobs/${wrongDigest}`));
+    expect(a.status).toBe(200);
+    expect(a.body.length).toBe(256 * 1024 + 1);
+    expect(a.headers["cache-control"]).toBe(IMMUTABLE);
   });
 
   it("a tag lookup is short-lived in shared caches, keeps the registry's ETag and quota, varies by Accept", async () => {
