@@ -208,6 +208,29 @@ test("a private image opened twice with credentials reaches the registry both ti
   expect(files.filter((f) => readFileSync(f).includes(marker))).toEqual([]);
 });
 
+test("ranges: served from the cached whole blob anonymously; passed to the registry with credentials", async ({ playwright }) => {
+  const { images, repos, credentials } = state();
+  const api = await playwright.request.newContext({ baseURL: nginx.base });
+  try {
+    const layer = images.multi.images[0]!.layerDigests[0]!; // cached by the first test, or now
+    const path = `/registry/${openFront.host}/v2/${images.multi.repository}/blobs/${layer}`;
+    await (await api.get(path)).body();
+    const before = openFront.requests.length;
+    const part = await api.get(path, { headers: { Range: "bytes=1-4" } });
+    expect([part.status(), part.headers()["x-cache-status"], part.headers()["content-range"]]).toEqual([206, "HIT", expect.stringMatching(/^bytes 1-4\//)]);
+    expect((await part.body()).length).toBe(4);
+    expect(openFront.requests.length).toBe(before);
+
+    const authorization = `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+    const privatePath = `/registry/${basicFront.host}/v2/${repos.basicPrivate}/blobs/${images.docker.layerDigests[0]}`;
+    const privatePart = await api.get(privatePath, { headers: { Range: "bytes=1-4", Authorization: authorization } });
+    expect([privatePart.status(), privatePart.headers()["x-cache-status"], privatePart.headers()["cache-control"]]).toEqual([206, "BYPASS", "private, no-store"]);
+    expect((await privatePart.body()).length).toBe(4);
+  } finally {
+    await api.dispose();
+  }
+});
+
 function listFiles(root: string): string[] {
   return readdirSync(root).flatMap((name) => {
     const p = join(root, name);
