@@ -12,14 +12,15 @@
 //    revalidates every time, as it did before there was a shared cache;
 //  - errors, partial content (206) and redirects are `no-store`.
 //
-// The decision reads only the route (by digest or not), whether the browser sent credentials and
-// the upstream status, so the same request gets the same policy on every proxy process.
+// The decision reads only the route (by digest or not), whether the browser sent credentials, the
+// upstream status and, for bodies read whole, whether they hash to their digest: the same request
+// gets the same policy on every proxy process.
 
 import { createHash } from "node:crypto";
 
 import type { ApiCall } from "./routes.js";
 
-/** A year: the longest max-age RFC 9111 §5.2.2.1 suggests; `immutable` (RFC 8246) skips reloads. */
+/** A year, the usual "forever"; `immutable` (RFC 8246) tells browsers not to revalidate even on reload. */
 export const IMMUTABLE = "public, max-age=31536000, immutable";
 /** Asked for with the user's credentials: kept by no cache, shared or not. */
 export const PRIVATE = "private, no-store";
