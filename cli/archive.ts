@@ -7,19 +7,10 @@
 import { MAX_JSON_MEMBER_BYTES, openArchive, type ArchiveBlob, type OpenedArchive } from "../src/core/archive";
 import { verifyBytes } from "../src/core/digest";
 import type { LayerscopeError } from "../src/core/errors";
-import {
-  DEFAULT_PLATFORM,
-  choosePlatform,
-  formatPlatform,
-  parseImageConfig,
-  parseManifestOrIndex,
-  partitionIndex,
-  type Descriptor,
-  type Platform,
-} from "../src/core/oci";
+import { DEFAULT_PLATFORM, formatPlatform, parseImageConfig, parseManifestOrIndex, partitionIndex, type Platform } from "../src/core/oci";
 import type { BlobOpener } from "../src/core/pipeline";
 import { err, ok, type Result } from "../src/core/result";
-import type { OpenResult } from "./image";
+import { pickPlatform, type OpenResult } from "./image";
 import { chooseImage, choiceError, type ImageSummary, type LocalTransport, type Selector } from "./select";
 import { archiveBlobOpener, openFileSource } from "./source";
 
@@ -140,14 +131,11 @@ export async function openLocalImage(local: LocalSource, options: OpenOptions = 
     let indexDigest: string | null = null;
     let top = parseManifestOrIndex(manifestBytes, image.mediaType);
     if (top.ok && top.value.kind === "index") {
-      const wanted = options.platform ?? DEFAULT_PLATFORM;
-      const child: Descriptor | undefined = choosePlatform(top.value, wanted);
-      if (child === undefined) {
-        const available = partitionIndex(top.value).images.map((d) => formatPlatform(d.platform));
-        return err({ kind: "platform-not-found", wanted: formatPlatform(wanted), available });
-      }
+      const picked = pickPlatform(top.value, options.platform);
+      if (!picked.ok) return picked;
+      const child = picked.value;
       const bytes = await blobBytes(local, archive.blobs.get(child.digest), `the manifest ${child.digest}`);
-      if (bytes === undefined) return err(badArchive(`the index names ${child.digest} for ${formatPlatform(wanted)}, but the source does not hold it`));
+      if (bytes === undefined) return err(badArchive(`the index names ${child.digest} for ${formatPlatform(options.platform ?? DEFAULT_PLATFORM)}, but the source does not hold it`));
       if (!bytes.ok) return bytes;
       indexDigest = manifestDigest;
       manifestBytes = bytes.value;

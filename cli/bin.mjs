@@ -20,5 +20,6 @@ const code = await run(process.argv.slice(2), {
   },
   // A status line redrawn in place (CR, erase line), only when stderr is a terminal.
   ...(process.stderr.isTTY === true ? { progress: (line) => process.stderr.write(`\r\x1b[K${line}`) } : {}),
+  env: process.env,
 });
 process.exitCode = code;

@@ -11,6 +11,10 @@ import { expect, it } from "vitest";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 it("npx layerscope runs the package's own bin", async () => {
-  const { stdout } = await promisify(execFile)("npx", ["--no-install", "layerscope", "--help"], { cwd: root });
-  expect(stdout).toMatch(/^usage:\n {2}layerscope inspect SOURCE/);
+  const r = await promisify(execFile)("npx", ["--no-install", "layerscope", "--help"], { cwd: root }).then(
+    (ok) => ({ code: 0, ...ok }),
+    (e: { code: number; stdout: string; stderr: string }) => e,
+  );
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stdout, r.stderr).toMatch(/^usage:\n {2}layerscope inspect SOURCE/);
 }, 60_000);

@@ -3,10 +3,12 @@
  * source options (platform, credentials, egress) parsed from SOURCE_FLAGS.
  */
 import { parsePlatform } from "../src/core/oci";
+import type { Result } from "../src/core/result";
 import type { FlagKind, ParsedArgs } from "./args";
+import type { CliError } from "./errors";
 import { analyse, type Analysis, type OpenedImage } from "./image";
 import { progressReporter } from "./progress";
-import type { SourceOptions } from "./sources";
+import { openImage, parseSource, type OpenContext, type SourceOptions } from "./sources";
 
 export const EXIT_OK = 0;
 export const EXIT_FAIL = 1;
@@ -22,6 +24,8 @@ export interface Io {
    * stderr is a terminal, so progress never reaches a pipe or a CI log.
    */
   readonly progress?: (line: string) => void;
+  /** The environment (DOCKER_CONFIG, HOME for Docker's config file). Without it no config file is read. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 /** One command: its usage line, its flags, and what it does with them. */
@@ -31,7 +35,7 @@ export interface Command {
   run(args: ParsedArgs, io: Io): Promise<number>;
 }
 
-export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…),
+export const SOURCES = `SOURCE: a registry reference (nginx:1.27, ghcr.io/org/app@sha256:…, docker://REF),
         docker-archive:FILE, oci-archive:FILE, oci:DIR (an OCI image layout directory);
         one image of a source holding several is chosen as skopeo does, after the path:
         :@N (N counts from 0) or :NAME (a RepoTag; for oci: and oci-archive: the ref.name)`;
@@ -60,6 +64,16 @@ export async function sourceOptions(args: ParsedArgs, io: Io): Promise<{ ok: tru
   };
 }
 
+/** What opening a source needs from the process: the environment (Docker's config file) and a stderr line for warnings. */
+export function openContext(io: Io): OpenContext {
+  return { env: io.env ?? {}, warn: (line) => io.err(`layerscope: warning: ${line}`) };
+}
+
+/** Parses a SOURCE argument and opens it. The caller closes the image. */
+export async function openArgument(argument: string, options: SourceOptions, io: Io): Promise<Result<OpenedImage, CliError>> {
+  const source = parseSource(argument);
+  return source.ok ? openImage(source.value, options, openContext(io)) : source;
+}
 
 /** {@link analyse}, with a progress line on stderr when it is a terminal. `label` names the image when a command reads several. */
 export async function analyseWithProgress(image: OpenedImage, io: Io, label = ""): Promise<Analysis> {

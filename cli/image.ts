@@ -7,8 +7,9 @@
 import type { Verification } from "../src/core/digest";
 import type { LayerscopeError } from "../src/core/errors";
 import { computeEfficiency, mergeLayers, type EfficiencyReport, type MergedFilesystem } from "../src/core/filetree";
-import type { Descriptor, ImageConfig, ImageManifest } from "../src/core/oci";
+import { DEFAULT_PLATFORM, choosePlatform, formatPlatform, partitionIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform } from "../src/core/oci";
 import { runLayer, type BlobOpener, type LayerIndex, type LayerRunProgress } from "../src/core/pipeline";
+import { err, ok, type Result } from "../src/core/result";
 
 /** Where an image was read from, as the result reports it. */
 export type Transport = "docker-archive" | "oci-archive" | "oci" | "registry";
@@ -60,6 +61,18 @@ export interface Analysis {
   readonly layers: readonly LayerIndex[];
   readonly merged: MergedFilesystem;
   readonly efficiency: EfficiencyReport;
+}
+
+/**
+ * The image of an index for `wanted` (default linux/amd64, as `docker pull` on such a machine),
+ * picked by src/core/oci's choosePlatform (attestations never); platform-not-found lists the
+ * platforms the index does have.
+ */
+export function pickPlatform(index: ImageIndex, wanted: Platform = DEFAULT_PLATFORM): Result<Descriptor, LayerscopeError> {
+  const child = choosePlatform(index, wanted);
+  if (child !== undefined) return ok(child);
+  const available = partitionIndex(index).images.map((d) => formatPlatform(d.platform));
+  return err({ kind: "platform-not-found", wanted: formatPlatform(wanted), available });
 }
 
 const absent = (descriptor: Descriptor): BlobOpener => async () =>

@@ -5,11 +5,13 @@
  * cli/image.ts's analyse, over src/core.
  */
 import type { Verification } from "../src/core/digest";
-import { describeError, type LayerscopeError } from "../src/core/errors";
 import type { DiveFigures, LayerEfficiency } from "../src/core/filetree";
 import { formatPlatform, type HistoryEntry } from "../src/core/oci";
 import { isTrusted, type EntryType, type LayerIndex, type WhiteoutKind } from "../src/core/pipeline";
+import { describeLine } from "./errors";
 import type { Analysis, OpenedImage, SourceInfo } from "./image";
+
+export { describeLine } from "./errors";
 
 /** The `schema` field of every result: the schema file in this repository (cli/schema/inspect.schema.json). */
 export const INSPECT_SCHEMA = "layerscope/cli/schema/inspect.schema.json";
@@ -83,12 +85,6 @@ export interface InspectResult {
   readonly layers: readonly LayerOut[];
   readonly merged: readonly MergedOut[];
   readonly efficiency: EfficiencyOut;
-}
-
-/** describeError's sentence on one line: "Title: detail action". */
-export function describeLine(e: LayerscopeError): string {
-  const d = describeError(e);
-  return `${d.title}: ${d.detail}${d.action ? ` ${d.action}` : ""}`;
 }
 
 /** The image part of a result: what the source said, as verified. */

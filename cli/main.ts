@@ -5,14 +5,16 @@
  * inside library code); commands get an {@link Io}.
  */
 import { parseArgs, SOURCE_FLAGS } from "./args";
-import { EXIT_ERROR, EXIT_OK, SOURCES, analyseWithProgress, sourceOptions, type Command, type Io } from "./command";
+import { ci } from "./ci";
+import { EXIT_ERROR, EXIT_OK, SOURCES, analyseWithProgress, openContext, sourceOptions, type Command, type Io } from "./command";
+import { diff } from "./diff";
 import { describeLine, inspectResult, type InspectResult } from "./inspect";
 import { openImage, parseSource } from "./sources";
 
 export { EXIT_ERROR, EXIT_FAIL, EXIT_OK, type Io } from "./command";
 
 const inspect: Command = {
-  usage: "layerscope inspect SOURCE [--platform os/arch[/variant]] [--json]",
+  usage: "layerscope inspect SOURCE [--platform os/arch[/variant]] [--json] [--username NAME --password-stdin] [--allow-private]",
   flags: { ...SOURCE_FLAGS, json: "switch" },
   async run(args, io) {
     if (args.positional.length !== 1) {
@@ -29,7 +31,7 @@ const inspect: Command = {
       io.err(`layerscope: ${options.error}`);
       return EXIT_ERROR;
     }
-    const opened = await openImage(source.value, options.value);
+    const opened = await openImage(source.value, options.value, openContext(io));
     if (!opened.ok) {
       io.err(`layerscope: ${describeLine(opened.error)}`);
       return EXIT_ERROR;
@@ -45,12 +47,13 @@ const inspect: Command = {
 };
 
 /** Every command, by name. */
-export const COMMANDS: Readonly<Record<string, Command>> = { inspect };
+export const COMMANDS: Readonly<Record<string, Command>> = { inspect, diff, ci };
 
 function usage(): string {
   return `usage:\n${Object.values(COMMANDS)
     .map((c) => `  ${c.usage}`)
-    .join("\n")}\n${SOURCES}\nregistry options: --username NAME --password-stdin, --allow-private (loopback and private addresses)`;
+    .join("\n")}\n${SOURCES}\nregistry options: --username NAME --password-stdin (else ~/.docker/config.json's plain auths),
+  --allow-private (loopback and private addresses; plain http to localhost, loopback and private IPs)`;
 }
 
 /** Runs one command line; resolves with the exit code. */

@@ -10,6 +10,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { expect, test, type Download, type Locator, type Page } from "@playwright/test";
+import { ref, state } from "./helpers/state";
+import { openDeepLink } from "./helpers/ui";
 
 const ROOT = join(import.meta.dirname, "..");
 const FILETREE = join(ROOT, "src", "core", "filetree", "testdata");
@@ -31,15 +33,17 @@ interface CliResult {
 }
 
 /** Runs the real bin, as a user would, and parses its stdout. */
-export async function cliInspect(args: readonly string[]): Promise<CliResult> {
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(ROOT, "cli/bin.mjs"), "inspect", ...args, "--json"], {
+async function cli<T>(command: "inspect" | "diff", args: readonly string[]): Promise<T> {
+  const { stdout, stderr } = await promisify(execFile)(process.execPath, [join(ROOT, "cli/bin.mjs"), command, ...args, "--json"], {
     cwd: ROOT,
     maxBuffer: 512 * 1024 * 1024,
     env: { ...process.env, DOCKER_CONFIG: join(ROOT, "e2e", "fixtures", "no-docker-config") },
   });
   expect(stderr).toBe("");
-  return JSON.parse(stdout) as CliResult;
+  return JSON.parse(stdout) as T;
 }
+
+const cliInspect = (args: readonly string[]): Promise<CliResult> => cli<CliResult>("inspect", args);
 
 async function downloadJson<T>(page: Page, button: Locator): Promise<T> {
   const [d] = (await Promise.all([page.waitForEvent("download"), button.click()])) as [Download, void];
@@ -49,7 +53,7 @@ async function downloadJson<T>(page: Page, button: Locator): Promise<T> {
 const mode = (m: number): string => (m & 0o7777).toString(8).padStart(4, "0");
 
 /** Compares everything the page shows of the open image with the command line's result. */
-export async function expectAgreement(page: Page, cli: CliResult): Promise<void> {
+async function expectAgreement(page: Page, cli: CliResult): Promise<void> {
   const rows = page.getByTestId("layers").getByTestId("layer-row");
   await expect(rows).toHaveCount(cli.layers.length, { timeout: 15_000 });
   for (const [i, l] of cli.layers.entries()) {
@@ -97,4 +101,46 @@ test("dive's docker save: the command line and the page agree on every layer, th
   await page.getByTestId("archive-open").click();
   await (await chooser).setFiles(file);
   await expectAgreement(page, cli);
+});
+
+test("a registry image: the command line (direct, --allow-private) and the page (through the proxy) agree", async ({ page }) => {
+  test.setTimeout(120_000);
+  const { hosts, images } = state();
+  const reference = ref(hosts.open, images.history.repository, images.history.tag);
+  const result = await cliInspect([reference, "--allow-private"]);
+  expect(result.layers.map((l) => l.digest)).toEqual(images.history.layerDigests);
+  await openDeepLink(page, reference);
+  await expectAgreement(page, result);
+});
+
+interface CliDiff {
+  layers: { sharedBase: { layers: number }; rows: { kind: string }[]; bytesToPull: number };
+  files: {
+    counts: Record<string, unknown>;
+    rows: { path: string; kind: string; changes: string[]; content: string }[];
+  };
+}
+
+test("two registry images compared: the command line's diff is the compare view's", async ({ page }) => {
+  test.setTimeout(120_000);
+  const { hosts, compare } = state();
+  const a = ref(hosts.open, compare.v1.repository, compare.v1.tag);
+  const b = ref(hosts.open, compare.v2.repository, compare.v2.tag);
+  const diff = await cli<CliDiff>("diff", [a, b, "--allow-private"]);
+
+  await page.goto(`/?image=${encodeURIComponent(a)}&compare=${encodeURIComponent(b)}`);
+  const layers = page.getByTestId("compare-layers");
+  await expect(page.getByTestId("shared-base")).toHaveAttribute("data-layers", String(diff.layers.sharedBase.layers));
+  await expect(layers.getByTestId("compare-layer-row")).toHaveCount(diff.layers.rows.length);
+  expect(await layers.getByTestId("compare-layer-row").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")))).toEqual(diff.layers.rows.map((r) => r.kind));
+  await expect(page.getByTestId("bytes-to-pull")).toHaveAttribute("data-bytes", String(diff.layers.bytesToPull));
+
+  const fd = page.getByTestId("file-diff");
+  await expect(fd.getByTestId("file-diff-state")).toHaveAttribute("data-state", "done", { timeout: 30_000 });
+  type PageDiff = { counts: Record<string, unknown>; rows: { path: string; kind: string; changes: string[]; content: string }[] };
+  const exported = await downloadJson<PageDiff>(page, fd.getByTestId("compare-export-json"));
+  expect(exported.counts).toEqual(diff.files.counts);
+  const key = (r: { path: string; kind: string; changes: string[]; content: string }): string => JSON.stringify([r.path, r.kind, r.changes, r.content]);
+  expect(exported.rows.map(key).sort()).toEqual(diff.files.rows.map(key).sort());
+  expect(diff.files.rows.length).toBeGreaterThan(0);
 });

@@ -5,8 +5,9 @@
 // the literal host once it is canonicalised (WHATWG URL turns `0x7f.1`, `2130706433` and
 // `①②⑦.0.0.1` into `127.0.0.1`), and the address a name resolves to inside the socket's own
 // `lookup`, so the address checked is the address connected (P3, DNS rebinding).
-// The operator's allowlist (PROXY_ALLOW_HOSTS, exact canonical `host:port`) is the only way
-// past the policy, and the only way to speak plain http.
+// The operator's allowlist (PROXY_ALLOW_HOSTS, exact canonical `host:port`) is the proxy's only
+// way past the policy, and its only way to speak plain http. The command line, which runs these
+// same rules in-process on the user's machine, has one more: `--allow-private` (PolicyOptions).
 
 import { isIP } from "node:net";
 import type { LookupFunction } from "node:net";
@@ -294,12 +295,48 @@ export function guardedLookup(resolver: Resolver, exempt: boolean): LookupFuncti
   };
 }
 
-/** The operator's allowlist plus the public-address rules. */
+/** Options of a {@link DestinationPolicy} beyond the allowlist. */
+export interface PolicyOptions {
+  /**
+   * Let every destination be a private, loopback or link-local address (the command line's
+   * `--allow-private`: it runs on the user's own machine, not facing the internet). Plain http is
+   * then spoken to the hosts {@link isLocalRegistryHost} names, https to every other. The proxy
+   * never sets this.
+   */
+  readonly allowPrivate?: boolean;
+}
+
+/** Dotted quads: 127/8 loopback and the RFC 1918 private networks. */
+const LOCAL_V4: readonly Range[] = [
+  v4("127.0.0.0/8", "loopback"),
+  v4("10.0.0.0/8", "private network (RFC 1918)"),
+  v4("172.16.0.0/12", "private network (RFC 1918)"),
+  v4("192.168.0.0/16", "private network (RFC 1918)"),
+];
+
+/**
+ * go-containerregistry's rule for speaking plain http to a registry (pkg/name/registry.go,
+ * `Registry.Scheme`): `localhost` and names under `.localhost`, a loopback address (127/8, ::1),
+ * or an RFC 1918 private IPv4 literal. Every other host is spoken to over https. A name that
+ * merely resolves to a private address is not on the list: which scheme to use is decided
+ * before any lookup, from what the user typed.
+ */
+export function isLocalRegistryHost(hp: HostPort): boolean {
+  const host = hp.hostname;
+  if (host === "localhost" || host.endsWith(".localhost")) return true;
+  if (host === "[::1]") return true;
+  const four = parseIPv4(host);
+  return four !== undefined && LOCAL_V4.some((r) => matches(four, r));
+}
+
+/** The operator's allowlist plus the public-address rules (or, for the command line, no address rules). */
 export class DestinationPolicy {
   readonly #allowed: ReadonlySet<string>;
+  readonly #allowPrivate: boolean;
 
   /** `allowHosts`: `host:port` entries; each is canonicalised like a request host. Throws on a bad entry. */
-  constructor(allowHosts: readonly string[]) {
+  constructor(allowHosts: readonly string[], options: PolicyOptions = {}) {
+    this.#allowPrivate = options.allowPrivate === true;
     const allowed = new Set<string>();
     for (const raw of allowHosts) {
       const entry = raw.trim();
@@ -318,12 +355,28 @@ export class DestinationPolicy {
   }
 
   /**
+   * Whether a registry (or a redirect hop, or a token realm) at `hp` is spoken to over plain
+   * http: allowlisted hosts, and with `allowPrivate` the hosts of {@link isLocalRegistryHost}.
+   */
+  plainHttp(hp: HostPort): boolean {
+    return this.isAllowlisted(hp) || (this.#allowPrivate && isLocalRegistryHost(hp));
+  }
+
+  /**
    * Checks a destination before any socket opens: allowlisted entries pass (and may use http);
+   * with `allowPrivate` every address passes, over https or where {@link plainHttp} says http;
    * otherwise the scheme must be https and an IP literal must be public. Names are checked
-   * again at connect time by {@link guardedLookup}. Throws DestinationRefused.
+   * again at connect time by {@link guardedLookup} unless exempt. Throws DestinationRefused.
    */
   check(hp: HostPort, protocol: string): { exempt: boolean } {
     if (this.isAllowlisted(hp)) return { exempt: true };
+    if (this.#allowPrivate) {
+      // Any address, but no downgrade: http only where the scheme rule would have chosen it.
+      if (protocol !== "https:" && !this.plainHttp(hp)) {
+        throw new DestinationRefused(hp.hostname, "not reachable over plain http (only localhost, loopback and private IP literals are)");
+      }
+      return { exempt: true };
+    }
     if (protocol !== "https:") throw new DestinationRefused(hp.hostname, "not reachable over plain http (only allowlisted hosts are)");
     const literal = ipLiteralOf(hp.hostname);
     if (literal !== undefined) {

@@ -6,16 +6,17 @@
 
 import http from "node:http";
 import https from "node:https";
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 import { isIP } from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 
-import { ChallengeMemo, parseClientCredentials, TokenCache } from "./auth.js";
+import { ChallengeMemo, TokenCache } from "./auth.js";
 import { bytesMatchDigest, cachePolicy, contentDigest, digestETag, ifNoneMatchNames, type CachePolicy } from "./caching.js";
-import { PROXY_ERROR_HEADER, ProxyError, proxyErrorBody, UpstreamTimeout } from "./errors.js";
-import { DestinationPolicy, DestinationRefused, systemResolver, type Resolver } from "./policy.js";
+import { PROXY_ERROR_HEADER, ProxyError } from "./errors.js";
+import { DestinationPolicy, systemResolver, type Resolver } from "./policy.js";
+import { badRequest, PASSED_HEADERS, proxyErrorAnswer, readAsk, relayedHeaders, RENAMED_CHALLENGE_HEADER, upstreamFailure } from "./relay.js";
 import { parseRegistryRoute, REGISTRY_PREFIX, type RegistryRoute } from "./routes.js";
 import { serveStatic } from "./static.js";
 import { fetchFromRegistry, MANIFEST_LIMIT, readCapped, SMALL_BODY_LIMIT, type ClientAsk, type UpstreamDeps } from "./upstream.js";
@@ -51,36 +52,9 @@ export interface ProxyServerOptions {
   trustedForwarders?: readonly string[];
 }
 
-/** Headers passed from the registry to the browser (contract); everything else is dropped (P10). */
-const PASSED_HEADERS: readonly string[] = [
-  "Content-Type",
-  "Content-Length",
-  "Content-Range",
-  "Accept-Ranges",
-  "Docker-Content-Digest",
-  "Docker-Distribution-Api-Version",
-  "ETag",
-  "Last-Modified",
-  "Retry-After",
-  "RateLimit-Limit",
-  "RateLimit-Remaining",
-  "Link",
-  // distribution-spec 1.1: which filters (artifactType) a referrers answer applied.
-  "OCI-Filters-Applied",
-];
-
-/** The registry's challenge, renamed so the browser never shows its own login dialog. */
-export const RENAMED_CHALLENGE_HEADER = "X-Registry-Www-Authenticate";
+export { RENAMED_CHALLENGE_HEADER } from "./relay.js";
 
 const EXPOSED_HEADERS = [...PASSED_HEADERS, RENAMED_CHALLENGE_HEADER, PROXY_ERROR_HEADER].join(", ");
-
-/** Content types a browser might render or execute; served as opaque bytes instead (P9). */
-const ACTIVE_CONTENT = /html|svg|xml|javascript|ecmascript/i;
-
-/** Printable ASCII header values only (Node already refuses CR/LF; this also refuses other controls). */
-const PRINTABLE = /^[\x20-\x7e]*$/;
-/** RFC 9110 §14.1.1 byte ranges, e.g. `bytes=0-1023`, `bytes=500-`, `bytes=-500`. */
-const RANGE_RE = /^bytes=(?:[0-9]{0,19}-[0-9]{0,19})(?:, ?[0-9]{0,19}-[0-9]{0,19}){0,7}$/;
 
 /**
  * Blobs up to this size (by Content-Length) fetched anonymously are read whole and hashed before
@@ -102,6 +76,16 @@ const REGISTRY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   // Every answer starts uncacheable; relay() puts the policy of caching.ts on registry answers.
   "Cache-Control": "no-store",
 };
+
+function sendProxyError(res: ServerResponse, error: ProxyError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const answer = proxyErrorAnswer(error);
+  res.writeHead(answer.status, { ...REGISTRY_RESPONSE_HEADERS, ...answer.headers });
+  res.end(answer.body);
+}
 
 /** Counts upstream streams per client IP and in total (L1, L2). */
 class StreamLimiter {
@@ -154,82 +138,6 @@ function applyPolicy(headers: OutgoingHttpHeaders, policy: CachePolicy): void {
   if (policy.etag !== undefined) headers["ETag"] = policy.etag;
   if (policy.vary !== undefined) headers["Vary"] = policy.vary;
   if (policy.immutable) for (const name of QUOTA_HEADERS) delete headers[name];
-}
-
-/** Builds the browser-facing headers from the registry's (P9, P10). */
-function relayedHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const name of PASSED_HEADERS) {
-    const value = upstream[name.toLowerCase()];
-    if (typeof value === "string") out[name] = value;
-  }
-  const type = out["Content-Type"];
-  if (typeof type === "string" && ACTIVE_CONTENT.test(type)) out["Content-Type"] = "application/octet-stream";
-  const challenge = upstream["www-authenticate"];
-  if (challenge !== undefined) out[RENAMED_CHALLENGE_HEADER] = Array.isArray(challenge) ? challenge.join(", ") : challenge;
-  return out;
-}
-
-/** Maps a failure talking upstream to the proxy's error; undefined when the client went away. */
-function describeFailure(e: unknown, registry: string, signal: AbortSignal): ProxyError | undefined {
-  if (e instanceof ProxyError) return e;
-  if (signal.aborted) return undefined;
-  if (e instanceof DestinationRefused) return new ProxyError("DESTINATION_NOT_ALLOWED", e.message);
-  if (e instanceof UpstreamTimeout) return new ProxyError("UPSTREAM_TIMEOUT", `upstream timeout: ${e.message}`);
-  const raw = (e as { code?: unknown } | null)?.code;
-  const code = typeof raw === "string" && /^[A-Z0-9_]{1,64}$/.test(raw) ? raw : "ERROR";
-  const say = (why: string): ProxyError => new ProxyError("UPSTREAM_UNREACHABLE", `upstream unreachable: ${why}`);
-  if (/^(ENOTFOUND|EAI_)/.test(code)) return say(`DNS lookup for ${registry} failed (${code})`);
-  if (code === "ECONNREFUSED") return say(`connection to ${registry} refused`);
-  if (code === "ETIMEDOUT") return new ProxyError("UPSTREAM_TIMEOUT", `upstream timeout: connecting to ${registry} timed out`);
-  if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED" || code === "ERR_STREAM_PREMATURE_CLOSE") {
-    return say(`connection to ${registry} reset`);
-  }
-  if (code === "EHOSTUNREACH" || code === "ENETUNREACH") return say(`network unreachable for ${registry} (${code})`);
-  if (/^(ERR_TLS|ERR_SSL|ERR_OSSL|CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|HOSTNAME_MISMATCH)/.test(code)) {
-    return say(`TLS handshake with ${registry} failed (${code})`);
-  }
-  return say(`${registry} failed (${code})`);
-}
-
-function sendProxyError(res: ServerResponse, error: ProxyError): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = proxyErrorBody(error);
-  res.writeHead(error.status, {
-    ...REGISTRY_RESPONSE_HEADERS,
-    "Content-Type": "application/json; charset=utf-8",
-    "Content-Length": body.length,
-    [PROXY_ERROR_HEADER]: error.code,
-  });
-  res.end(body);
-}
-
-function badRequest(message: string): ProxyError {
-  return new ProxyError("BAD_REQUEST", `bad request: ${message}`);
-}
-
-/** Validates what the browser may pass on: Accept, Range, If-None-Match, Basic credentials. */
-function readAsk(req: IncomingMessage, method: "GET" | "HEAD", signal: AbortSignal): ClientAsk | ProxyError {
-  const h = req.headers;
-  const text = (name: string, max: number): string | undefined | ProxyError => {
-    const v = h[name];
-    if (v === undefined) return undefined;
-    if (typeof v !== "string" || v.length > max || !PRINTABLE.test(v)) return badRequest(`${name} header is not acceptable`);
-    return v;
-  };
-  const accept = text("accept", 4096);
-  if (accept instanceof ProxyError) return accept;
-  const range = text("range", 256);
-  if (range instanceof ProxyError) return range;
-  if (range !== undefined && !RANGE_RE.test(range)) return badRequest("Range must be bytes=start-end");
-  const ifNoneMatch = text("if-none-match", 1024);
-  if (ifNoneMatch instanceof ProxyError) return ifNoneMatch;
-  const creds = parseClientCredentials(h.authorization);
-  if (creds !== undefined && "error" in creds) return badRequest(creds.error);
-  return { method, accept, range, ifNoneMatch, credentials: creds, signal };
 }
 
 /**
@@ -292,7 +200,7 @@ export function createServer(options: ProxyServerOptions = {}): http.Server {
       return;
     }
     const controller = new AbortController();
-    const ask = readAsk(req, method as "GET" | "HEAD", controller.signal);
+    const ask = readAsk(req.headers, method as "GET" | "HEAD", controller.signal);
     if (ask instanceof ProxyError) {
       refuse(ask, where);
       return;
@@ -326,7 +234,7 @@ export function createServer(options: ProxyServerOptions = {}): http.Server {
       });
     } catch (e) {
       req.socket.setTimeout(idleTimeoutMs);
-      const error = describeFailure(e, route.target.key, controller.signal);
+      const error = upstreamFailure(e, route.target.key, controller.signal);
       if (error === undefined) {
         res.destroy();
         return;

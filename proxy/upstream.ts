@@ -151,9 +151,9 @@ export async function readCapped(res: IncomingMessage, limit: number): Promise<B
   return Buffer.concat(chunks, total);
 }
 
-/** The registry's base URL: https, or http for allowlisted test registries. */
+/** The registry's base URL: https, or http where the policy says so (allowlisted test registries; local ones for the command line). */
 export function registryBase(deps: UpstreamDeps, route: RegistryRoute): URL {
-  const scheme = deps.policy.isAllowlisted(route.target) ? "http" : "https";
+  const scheme = deps.policy.plainHttp(route.target) ? "http" : "https";
   return new URL(`${scheme}://${route.target.hostname}:${route.target.port}/`);
 }
 

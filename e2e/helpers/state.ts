@@ -20,6 +20,8 @@ export interface ImageFacts {
   configDigest: string;
   platform: string; // "linux/amd64", "linux/arm64/v8"
   layerDigests: string[];
+  /** Each layer's diff_id (sha256 of its uncompressed tar), base first. */
+  diffIds: string[];
   historyCount: number;
   emptyLayerCount: number;
 }

@@ -85,6 +85,7 @@ function imageFacts(repository: string, tag: string, img: BuiltImage): ImageFact
     configDigest: img.config.digest,
     platform: formatPlatform(img.platform),
     layerDigests: img.layers.map((l) => l.digest),
+    diffIds: img.layers.map((l) => l.diffId),
     historyCount: img.history.length,
     emptyLayerCount: img.history.filter((h) => h.empty_layer).length,
   };
@@ -110,7 +111,13 @@ async function registryImageFacts(host: string, repository: string, tag: string)
   if (!res.ok) throw new Error(`reading back ${repository}:${tag}: HTTP ${res.status}`);
   const manifest = (await res.json()) as { mediaType?: string; config: { digest: string }; layers: { digest: string }[] };
   const cfgRes = await fetch(`http://${host}/v2/${repository}/blobs/${manifest.config.digest}`);
-  const config = (await cfgRes.json()) as { os: string; architecture: string; variant?: string; history?: { empty_layer?: boolean }[] };
+  const config = (await cfgRes.json()) as {
+    os: string;
+    architecture: string;
+    variant?: string;
+    history?: { empty_layer?: boolean }[];
+    rootfs: { diff_ids: string[] };
+  };
   const history = config.history ?? [];
   return {
     repository,
@@ -120,6 +127,7 @@ async function registryImageFacts(host: string, repository: string, tag: string)
     configDigest: manifest.config.digest,
     platform: formatPlatform(config),
     layerDigests: manifest.layers.map((l) => l.digest),
+    diffIds: config.rootfs.diff_ids,
     historyCount: history.length,
     emptyLayerCount: history.filter((h) => h.empty_layer).length,
   };

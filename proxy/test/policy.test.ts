@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { DestinationPolicy, DestinationRefused, guardedLookup, parseHostPort, refusalReason, type ResolvedAddress } from "../policy.js";
+import { DestinationPolicy, DestinationRefused, guardedLookup, isLocalRegistryHost, parseHostPort, refusalReason, type HostPort, type ResolvedAddress } from "../policy.js";
+import { parseRegistryRoute } from "../routes.js";
+import { registryBase, type UpstreamDeps } from "../upstream.js";
 
 describe("P2 host canonicalisation (WHATWG URL) then refusal", () => {
   const cases: [input: string, canonicalHost: string, port: number][] = [
@@ -139,5 +141,80 @@ describe("P3 the connect-time lookup checks the address actually connected", () 
 
   it("P3 allowlisted destinations are exempt", async () => {
     expect(await run([{ address: "127.0.0.1", family: 4 }], true, false)).toEqual({ err: null, address: "127.0.0.1", family: 4 });
+  });
+});
+
+describe("allowPrivate: the command line's --allow-private (the proxy never sets it)", () => {
+  const hp = (input: string): HostPort => {
+    const parsed = parseHostPort(input);
+    if (parsed === undefined) throw new Error(`not a host: ${input}`);
+    return parsed;
+  };
+  const open = new DestinationPolicy([], { allowPrivate: true });
+  const strict = new DestinationPolicy([]);
+
+  // go-containerregistry pkg/name/registry.go Scheme(): http for localhost, loopback and RFC 1918 literals.
+  it.each([
+    ["localhost:5000", true],
+    ["localhost", true],
+    ["registry.localhost:5000", true],
+    ["127.0.0.1:5000", true],
+    ["127.1.2.3", true],
+    ["[::1]:5000", true],
+    ["10.1.2.3:5000", true],
+    ["172.16.0.1", true],
+    ["172.31.255.255:443", true],
+    ["192.168.1.10:5000", true],
+    ["172.32.0.1", false],
+    ["169.254.169.254", false],
+    ["100.64.0.1", false],
+    ["[fd00::1]:5000", false],
+    ["[::ffff:127.0.0.1]", false],
+    ["8.8.8.8", false],
+    ["ghcr.io", false],
+    ["localhost.example.com", false],
+    ["registry.internal:5000", false],
+  ])("%s is spoken to over plain http: %s", (input, local) => {
+    expect(isLocalRegistryHost(hp(input))).toBe(local);
+    expect(open.plainHttp(hp(input))).toBe(local);
+    expect(strict.plainHttp(hp(input))).toBe(false);
+  });
+
+  it.each(["127.0.0.1:5000", "10.0.0.1", "169.254.169.254", "[::1]:5000", "[fd00:ec2::254]", "8.8.8.8", "ghcr.io"])(
+    "%s passes over https, exempt from the connect-time check",
+    (input) => {
+      expect(open.check(hp(input), "https:")).toEqual({ exempt: true });
+    },
+  );
+
+  it.each(["127.0.0.1:5000", "192.168.1.10", "localhost:5000", "[::1]:5002"])("%s passes over plain http", (input) => {
+    expect(open.check(hp(input), "http:")).toEqual({ exempt: true });
+  });
+
+  it.each(["ghcr.io", "8.8.8.8", "169.254.169.254", "registry.internal:5000"])("%s is refused over plain http (no downgrade)", (input) => {
+    expect(() => open.check(hp(input), "http:")).toThrow(/not reachable over plain http/);
+  });
+
+  it("without it, the same destinations are refused as before", () => {
+    expect(() => strict.check(hp("127.0.0.1:5000"), "https:")).toThrow("destination not allowed: 127.0.0.1 is loopback");
+    expect(() => strict.check(hp("127.0.0.1:5000"), "http:")).toThrow(/only allowlisted hosts/);
+  });
+
+  it("the allowlist still works beside it", () => {
+    const both = new DestinationPolicy(["registry.internal:5000"], { allowPrivate: true });
+    expect(both.plainHttp(hp("registry.internal:5000"))).toBe(true);
+    expect(both.check(hp("registry.internal:5000"), "http:")).toEqual({ exempt: true });
+  });
+
+  it("registryBase picks the scheme from the policy", () => {
+    const base = (policy: DestinationPolicy, url: string): string => {
+      const route = parseRegistryRoute(url);
+      if (!route.ok) throw new Error(route.message);
+      return registryBase({ policy } as UpstreamDeps, route.route).href;
+    };
+    expect(base(open, "/registry/127.0.0.1:5000/v2/")).toBe("http://127.0.0.1:5000/");
+    expect(base(open, "/registry/ghcr.io/v2/")).toBe("https://ghcr.io/");
+    expect(base(strict, "/registry/127.0.0.1:5000/v2/")).toBe("https://127.0.0.1:5000/");
+    expect(base(new DestinationPolicy(["127.0.0.1:5000"]), "/registry/127.0.0.1:5000/v2/")).toBe("http://127.0.0.1:5000/");
   });
 });

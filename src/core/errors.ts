@@ -64,6 +64,11 @@ export type LayerscopeError =
    * of its images that cannot be shown: `reason` says what is wrong, `hint` what to do about it.
    */
   | { kind: "bad-archive"; reason: string; hint?: string }
+  /**
+   * The command line's Docker config file (where `docker login` keeps credentials) exists but
+   * cannot be used: not JSON, not the shape Docker writes, or unreadable. `file` is its path.
+   */
+  | { kind: "bad-docker-config"; file: string; reason: string }
   /** The user (or navigation) cancelled. Never shown as a failure. */
   | { kind: "aborted" }
   /** The tar header at an entry's recorded offset does not name the same path and size as the layer's index. */
@@ -273,6 +278,12 @@ export function describeError(e: LayerscopeError): ErrorDescription {
         action:
           e.hint ??
           "Layerscope opens the tar written by docker save (or podman save), skopeo copy … oci-archive:FILE, or kaniko --tar-path. Check that the file is one of those, complete and uncompressed.",
+      };
+    case "bad-docker-config":
+      return {
+        title: "Cannot use the Docker config",
+        detail: `${e.file}: ${e.reason}.`,
+        action: "Fix the file, or point DOCKER_CONFIG at a directory with a valid config.json; --username NAME --password-stdin needs no config file.",
       };
     case "aborted":
       return { title: "Cancelled", detail: "The request was cancelled.", action: "Open the image again to restart." };

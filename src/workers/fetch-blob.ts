@@ -3,8 +3,8 @@
  * pipeline. Aborting the signal (or terminating the worker) cancels the fetch, and the proxy
  * then aborts its upstream request (SECURITY P13).
  */
-import { LayerFailure, readableChunks, type BlobOpener } from "../core/pipeline";
-import { errorFromResponse } from "../core/registry";
+import { LayerFailure, type BlobOpener } from "../core/pipeline";
+import { blobBody } from "../core/registry";
 import type { LayerscopeError } from "../core/errors";
 import type { BlobRequest } from "./protocol";
 
@@ -18,7 +18,8 @@ function thrownToError(req: BlobRequest, e: unknown, signal: AbortSignal | undef
 /**
  * A {@link BlobOpener} for `req`: each call GETs the blob from byte 0 (no HTTP cache, so a retry
  * really reads the registry again). Errors before the body become LayerFailures with the
- * registry client's error mapping; the body is handed over as it arrives, unbuffered.
+ * registry client's error mapping; the answer becomes a byte source by core's blobBody, as it
+ * arrives, unbuffered.
  * `onStatus` hears each response's HTTP status (for the page's log of the pull).
  */
 export function blobOpener(req: BlobRequest, digest: string, onStatus?: (status: number) => void): BlobOpener {
@@ -30,17 +31,7 @@ export function blobOpener(req: BlobRequest, digest: string, onStatus?: (status:
       throw new LayerFailure(thrownToError(req, e, signal));
     }
     onStatus?.(res.status);
-    if (!res.ok) {
-      const hadCredentials = Object.keys(req.headers).some((h) => h.toLowerCase() === "authorization");
-      throw new LayerFailure(await errorFromResponse(req.registry, req.repository, "blob", digest, res, hadCredentials));
-    }
-    // An HTML page answering a blob URL (a SPA fallback, a captive portal) is not a registry (R11).
-    const type = res.headers.get("Content-Type") ?? "";
-    if (/^text\/html\b/i.test(type)) {
-      await res.body?.cancel().catch(() => undefined);
-      throw new LayerFailure({ kind: "not-a-registry", registry: req.registry, status: res.status, contentType: type });
-    }
-    if (res.body === null) return (async function* () {})();
-    return readableChunks(res.body);
+    const hadCredentials = Object.keys(req.headers).some((h) => h.toLowerCase() === "authorization");
+    return blobBody(res, { registry: req.registry, repository: req.repository, digest }, hadCredentials);
   };
 }

@@ -22,6 +22,7 @@ export {
 } from "./client";
 export { parseRetryAfter, parseQuota, PROXY_ERROR_HEADER, type NotFoundWhat } from "./errors";
 export { readBodyCapped, type TooLarge } from "./body";
+export { blobBody, registryBlobOpener, type BlobWhere } from "./blob";
 export {
   fetchReferrers,
   fetchArtifactBlob,
