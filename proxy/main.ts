@@ -5,7 +5,11 @@
 //   PROXY_ALLOW_HOSTS  comma-separated host:port registries that may be private and use http
 //                      (the loopback test registries), e.g. "127.0.0.1:5001,[::1]:5002"
 //   STATIC_DIR         the built app (default: dist/app, next to this compiled file's dist/proxy)
+//   PROXY_TRUSTED_FORWARDERS  comma-separated addresses of load balancers (e.g. "127.0.0.1,::1"
+//                      for nginx on the same machine) whose X-Forwarded-For names the client,
+//                      so per-client stream caps count browsers, not the balancer
 
+import { isIP } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -17,11 +21,22 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 const staticDir = process.env["STATIC_DIR"] ?? path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../app");
-const allowHosts = (process.env["PROXY_ALLOW_HOSTS"] ?? "").split(",").filter((s) => s.trim() !== "");
+const list = (name: string): string[] =>
+  (process.env[name] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+const allowHosts = list("PROXY_ALLOW_HOSTS");
+const trustedForwarders = list("PROXY_TRUSTED_FORWARDERS");
+const notAddress = trustedForwarders.find((a) => isIP(a) === 0);
+if (notAddress !== undefined) {
+  console.error(`PROXY_TRUSTED_FORWARDERS takes IP addresses, got ${JSON.stringify(notAddress)}`);
+  process.exit(2);
+}
 
 let server: ReturnType<typeof createServer>;
 try {
-  server = createServer({ staticDir, allowHosts });
+  server = createServer({ staticDir, allowHosts, trustedForwarders });
 } catch (e) {
   console.error(e instanceof Error ? e.message : String(e));
   process.exit(2);

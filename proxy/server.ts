@@ -6,12 +6,14 @@
 
 import http from "node:http";
 import https from "node:https";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { isIP } from "node:net";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
 
 import { ChallengeMemo, TokenCache } from "./auth.js";
+import { bytesMatchDigest, cachePolicy, contentDigest, digestETag, ifNoneMatchNames, type CachePolicy } from "./caching.js";
 import { PROXY_ERROR_HEADER, ProxyError } from "./errors.js";
 import { DestinationPolicy, systemResolver, type Resolver } from "./policy.js";
 import { badRequest, PASSED_HEADERS, proxyErrorAnswer, readAsk, relayedHeaders, RENAMED_CHALLENGE_HEADER, upstreamFailure } from "./relay.js";
@@ -42,18 +44,36 @@ export interface ProxyServerOptions {
   maxStreamsPerClient?: number;
   /** Concurrent upstream requests in all (L1). Default 256. */
   maxStreamsTotal?: number;
+  /**
+   * Addresses of load balancers (PROXY_TRUSTED_FORWARDERS) whose `X-Forwarded-For` names the
+   * client, so the per-client cap (L2) counts browsers rather than the load balancer. Empty by
+   * default: a header anyone can send is believed only from these peers.
+   */
+  trustedForwarders?: readonly string[];
 }
 
 export { RENAMED_CHALLENGE_HEADER } from "./relay.js";
 
 const EXPOSED_HEADERS = [...PASSED_HEADERS, RENAMED_CHALLENGE_HEADER, PROXY_ERROR_HEADER].join(", ");
 
+/**
+ * Blobs up to this size (by Content-Length) fetched anonymously are read whole and hashed before
+ * they are called immutable: that covers image configs, which the page fetches through the
+ * browser's HTTP cache. Larger blobs stream unhashed (the browser verifies them; see caching.ts).
+ */
+const VERIFIED_BLOB_LIMIT = 256 * 1024;
+
+/** Per-request quota headers: a cache would replay one moment's quota for a year. */
+const QUOTA_HEADERS: readonly string[] = ["RateLimit-Limit", "RateLimit-Remaining"];
+
+// The same on every answer, so safe in a shared cache: CORS is `*` for every origin (never an
+// echoed Origin, so no `Vary: Origin` is needed) and never with credentials.
 const REGISTRY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   "X-Content-Type-Options": "nosniff",
   "Content-Security-Policy": "sandbox",
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Expose-Headers": EXPOSED_HEADERS,
-  // Registry answers may be private; the app caches by digest itself.
+  // Every answer starts uncacheable; relay() puts the policy of caching.ts on registry answers.
   "Cache-Control": "no-store",
 };
 
@@ -93,9 +113,31 @@ class StreamLimiter {
   }
 }
 
-function clientKey(req: IncomingMessage): string {
+function peerAddress(req: IncomingMessage): string {
   const a = req.socket.remoteAddress ?? "unknown";
   return a.startsWith("::ffff:") ? a.slice(7) : a;
+}
+
+/**
+ * The client a request counts against (L2): the peer, or, when the peer is a trusted load
+ * balancer, the last address of `X-Forwarded-For` (the one that balancer saw; earlier entries
+ * are whatever the client claimed).
+ */
+function clientKey(req: IncomingMessage, trusted: ReadonlySet<string>): string {
+  const peer = peerAddress(req);
+  const forwarded = req.headers["x-forwarded-for"];
+  if (!trusted.has(peer) || typeof forwarded !== "string") return peer;
+  const last = forwarded.split(",").at(-1)?.trim() ?? "";
+  if (isIP(last) === 0) return peer;
+  return last.startsWith("::ffff:") ? last.slice(7) : last;
+}
+
+/** Puts a cache policy on outgoing headers; immutable answers lose per-request quota headers. */
+function applyPolicy(headers: OutgoingHttpHeaders, policy: CachePolicy): void {
+  headers["Cache-Control"] = policy.cacheControl;
+  if (policy.etag !== undefined) headers["ETag"] = policy.etag;
+  if (policy.vary !== undefined) headers["Vary"] = policy.vary;
+  if (policy.immutable) for (const name of QUOTA_HEADERS) delete headers[name];
 }
 
 /**
@@ -111,6 +153,7 @@ export function createServer(options: ProxyServerOptions = {}): http.Server {
   const upstreamTimeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const maxStreamsTotal = options.maxStreamsTotal ?? 256;
   const limiter = new StreamLimiter(options.maxStreamsPerClient ?? 32, maxStreamsTotal);
+  const trustedForwarders = new Set((options.trustedForwarders ?? []).map((a) => (a.startsWith("::ffff:") ? a.slice(7) : a)));
 
   const agentOptions = { keepAlive: true, maxSockets: maxStreamsTotal * 2, maxFreeSockets: 32, timeout: upstreamTimeoutMs, scheduling: "lifo" as const };
   const deps: UpstreamDeps = {
@@ -162,7 +205,11 @@ export function createServer(options: ProxyServerOptions = {}): http.Server {
       refuse(ask, where);
       return;
     }
-    const release = limiter.acquire(clientKey(req));
+    if (answeredFromValidator(route, ask, res)) {
+      log(`${method} ${where} 304 ${Math.round(performance.now() - started)}ms not-modified`);
+      return;
+    }
+    const release = limiter.acquire(clientKey(req, trustedForwarders));
     if (release === undefined) {
       res.setHeader("Retry-After", "1");
       refuse(new ProxyError("TOO_MANY_STREAMS", "too many concurrent registry requests from this client"), where);
@@ -197,29 +244,55 @@ export function createServer(options: ProxyServerOptions = {}): http.Server {
     }
   }
 
+  /**
+   * A content-addressed answer never changes, so a browser or cache revalidating it with its
+   * digest as the validator is answered 304 here, without a registry request. Only without the
+   * user's credentials: with them, access is the registry's to check, every time.
+   */
+  function answeredFromValidator(route: RegistryRoute, ask: ClientAsk, res: ServerResponse): boolean {
+    const digest = contentDigest(route.call);
+    if (digest === undefined || ask.credentials !== undefined || ask.ifNoneMatch === undefined) return false;
+    if (!ifNoneMatchNames(ask.ifNoneMatch, digestETag(digest))) return false;
+    const headers: OutgoingHttpHeaders = {};
+    applyPolicy(headers, cachePolicy(route.call, { credentialed: false, status: 304 }));
+    res.writeHead(304, headers);
+    res.end();
+    return true;
+  }
+
   /** Sends the registry's answer. `answering` runs when headers are about to go out; `cut` when a stream breaks after that. */
   async function relay(route: RegistryRoute, ask: ClientAsk, res: ServerResponse, answering: () => void, cut: () => void): Promise<void> {
     const { res: up } = await fetchFromRegistry(deps, route, ask);
     const status = up.statusCode ?? 502;
     const headers = relayedHeaders(up.headers);
+    const credentialed = ask.credentials !== undefined;
     if (ask.method === "HEAD" || status === 204 || status === 304) {
       up.resume();
+      applyPolicy(headers, cachePolicy(route.call, { credentialed, status }));
       answering();
       res.writeHead(status, headers);
       res.end();
       return;
     }
     const success = status >= 200 && status <= 299;
-    // Error bodies and manifests are read whole (bounded); blobs, tag lists and referrers stream.
-    const limit = !success ? SMALL_BODY_LIMIT : route.call.kind === "manifest" ? MANIFEST_LIMIT : undefined;
+    // Error bodies and manifests are read whole (bounded), and so are small blobs that will be
+    // called immutable (configs, mostly), so their digest is checked before a cache may keep
+    // them; larger blobs, tag lists and referrers stream.
+    const declared = Number(up.headers["content-length"]);
+    const smallBlob = route.call.kind === "blob" && status === 200 && !credentialed && declared <= VERIFIED_BLOB_LIMIT;
+    const limit = !success ? SMALL_BODY_LIMIT : route.call.kind === "manifest" ? MANIFEST_LIMIT : smallBlob ? VERIFIED_BLOB_LIMIT : undefined;
     if (limit !== undefined) {
       const body = await readCapped(up, limit);
       headers["Content-Length"] = body.length;
+      const digest = success ? contentDigest(route.call) : undefined;
+      const bodyMatchesDigest = digest === undefined ? undefined : bytesMatchDigest(body, digest);
+      applyPolicy(headers, cachePolicy(route.call, { credentialed, status, ...(bodyMatchesDigest !== undefined ? { bodyMatchesDigest } : {}) }));
       answering();
       res.writeHead(status, headers);
       res.end(body);
       return;
     }
+    applyPolicy(headers, cachePolicy(route.call, { credentialed, status }));
     answering();
     res.writeHead(status, headers);
     const browser = res.socket;

@@ -4,7 +4,7 @@
 //
 //   node scripts/ensure.mjs app    npm ci if needed, then npm run build if needed
 //   node scripts/ensure.mjs test   the same, plus the e2e tools (chromium, docker-registry, skopeo,
-//                                  umoci, htpasswd, openssl) from Debian packages if missing
+//                                  umoci, htpasswd, openssl, zstd, nginx) from Debian packages if missing
 //
 // "If needed" is decided by modification times: node_modules against package-lock.json, the build
 // outputs against the newest source file. Set LAYERSCOPE_SKIP_ENSURE=1 to do nothing.
@@ -82,6 +82,9 @@ const TOOLS = [
   ["openssl", "openssl"],
   // zstd-compressed layer fixtures (e2e/setup): node:zlib has no zstd in Node 20.
   ["zstd", "zstd"],
+  // The caching front of e2e/scale-out.spec.ts (deploy/nginx); run by absolute path, since
+  // /usr/sbin is not on every user's PATH.
+  ["nginx", "nginx", "/usr/sbin/nginx"],
 ];
 
 function onPath(cmd) {
@@ -97,10 +100,16 @@ function onPath(cmd) {
   return false;
 }
 
+/** A tool with a path is there when that file is (LAYERSCOPE_CHROMIUM names another chromium); others are looked up on PATH. */
+function present([cmd, , path]) {
+  if (cmd === "chromium" && process.env.LAYERSCOPE_CHROMIUM) return onPath(cmd) || existsSync(process.env.LAYERSCOPE_CHROMIUM);
+  return path ? existsSync(path) : onPath(cmd);
+}
+
 function ensureTools() {
-  const missing = TOOLS.filter(([cmd, , path]) => !onPath(cmd) || (path && !existsSync(path) && !process.env.LAYERSCOPE_CHROMIUM));
+  const missing = TOOLS.filter((tool) => !present(tool));
   if (missing.length === 0) {
-    log("test tools present (chromium, docker-registry, skopeo, umoci, htpasswd, openssl, zstd)");
+    log(`test tools present (${TOOLS.map(([cmd]) => cmd).join(", ")})`);
     return;
   }
   const pkgs = [...new Set(missing.map(([, pkg]) => pkg))];
@@ -119,7 +128,7 @@ function ensureTools() {
   apt(["update"]);
   apt(["install", "-y", "--no-install-recommends", ...pkgs]);
 
-  const still = TOOLS.filter(([cmd]) => !onPath(cmd));
+  const still = TOOLS.filter((tool) => !present(tool));
   if (still.length) fail(`still missing after install: ${still.map(([cmd]) => cmd).join(", ")}. Install by hand: ${manual}`);
 }
 
