@@ -24,6 +24,8 @@ async function recordActions(page: Page): Promise<void> {
 const actions = (page: Page): Promise<unknown[]> => page.evaluate(() => (window as unknown as { __fileActions: unknown[] }).__fileActions);
 
 test("the layer-size chart and the treemap of e2e/pictures:v1", async ({ page }) => {
+  // Many steps (chart, treemap zoom, keyboard, list, resize): ~15 s alone, twice that on a loaded machine.
+  test.setTimeout(90_000);
   const s = state();
   const p = s.pictures;
   await openReference(page, ref(s.hosts.open, p.repository, p.tag));
