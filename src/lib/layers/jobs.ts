@@ -18,7 +18,7 @@
  */
 import type { LayerscopeError } from "../../core/errors";
 import type { Descriptor } from "../../core/oci";
-import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
+import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, LAYER_NETWORK_RETRIES, isTransientLayerError, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
 import { basicAuthorization, blobUrl, type RegistryClient } from "../../core/registry";
 import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
 import { archiveBlobRequest } from "../archive";
@@ -41,15 +41,9 @@ const RATE_WINDOW_MS = 1500;
 /**
  * A layer cut short by the network (connection reset, registry gone for a moment) is run again
  * this many times by itself, from byte 0 with fresh hash state, before the failure is shown
- * (SECURITY L5). A partial run is never kept: the retry starts over.
+ * (SECURITY L5; core's rule, which the command line follows too). A partial run is never kept.
  */
-export const AUTO_RETRIES = 2;
-
-/** Failures worth an automatic retry: the bytes stopped coming, not wrong bytes. */
-export function isTransient(error: LayerscopeError | undefined): boolean {
-  if (error === undefined) return false;
-  return (error.kind === "size-mismatch" && error.direction === "truncated") || error.kind === "unreachable";
-}
+export const AUTO_RETRIES = LAYER_NETWORK_RETRIES;
 
 /** The little of a Worker the bridge uses (a fake in tests). */
 export interface WorkerLike {
@@ -408,7 +402,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     else releaseLane(run.lane);
     const m = current[i]!;
     const used = autoRetries.get(i) ?? 0;
-    if (!disposed && isTransient(error) && used < AUTO_RETRIES) {
+    if (!disposed && isTransientLayerError(error) && used < AUTO_RETRIES) {
       autoRetries.set(i, used + 1);
       queue.unshift(i);
       set(i, { progress: { stage: "queued", compressedTotal: m.progress.compressedTotal, ...ZERO } });
