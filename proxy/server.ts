@@ -14,7 +14,7 @@ import { pipeline } from "node:stream/promises";
 import { ChallengeMemo, TokenCache } from "./auth.js";
 import { PROXY_ERROR_HEADER, ProxyError } from "./errors.js";
 import { DestinationPolicy, systemResolver, type Resolver } from "./policy.js";
-import { badRequest, PASSED_HEADERS, proxyErrorAnswer, readAsk, relayedHeaders, RENAMED_CHALLENGE_HEADER, upstreamFailure } from "./relay.js";
+import { badRequest, PASSED_HEADERS, proxyErrorAnswer, readAsk, REGISTRY_CONTENT_TYPE_HEADER, relayedHeaders, RENAMED_CHALLENGE_HEADER, upstreamFailure } from "./relay.js";
 import { parseRegistryRoute, REGISTRY_PREFIX, type RegistryRoute } from "./routes.js";
 import { serveStatic } from "./static.js";
 import { fetchFromRegistry, MANIFEST_LIMIT, readCapped, SMALL_BODY_LIMIT, type ClientAsk, type UpstreamDeps } from "./upstream.js";
@@ -46,7 +46,7 @@ export interface ProxyServerOptions {
 
 export { RENAMED_CHALLENGE_HEADER } from "./relay.js";
 
-const EXPOSED_HEADERS = [...PASSED_HEADERS, RENAMED_CHALLENGE_HEADER, PROXY_ERROR_HEADER].join(", ");
+const EXPOSED_HEADERS = [...PASSED_HEADERS, RENAMED_CHALLENGE_HEADER, REGISTRY_CONTENT_TYPE_HEADER, PROXY_ERROR_HEADER].join(", ");
 
 const REGISTRY_RESPONSE_HEADERS: Readonly<Record<string, string>> = {
   "X-Content-Type-Options": "nosniff",
