@@ -6,7 +6,7 @@ import { expect, type Page } from "@playwright/test";
 import type { FaultReport, FaultRule, FaultTotals } from "../setup/fault-front";
 import { state } from "./state";
 
-export type { FaultReport, FaultRule, FaultTotals } from "../setup/fault-front";
+export type { FaultReport, FaultRequestRecord, FaultRule, FaultTotals } from "../setup/fault-front";
 
 export interface Faults {
   readonly id: string;

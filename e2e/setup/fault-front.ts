@@ -23,6 +23,8 @@
  *  - `status`: 429 / 500 / 502 / 503 with a registry error body; `retryAfter` in seconds or as
  *    an HTTP date computed when served; `dockerHub` adds Docker Hub's RateLimit-* headers;
  *  - `html`: a web page (with a script) under the given status, instead of the registry;
+ *  - `challenge`: 401 with the given WWW-Authenticate (`{trap}` replaced), e.g. a Bearer realm
+ *    pointing somewhere no token request may go (P6);
  *  - `content-type`: the registry's answer with another Content-Type;
  *  - `redirect`: a redirect to `location` (any URL, `{trap}` replaced by the trap's host:port);
  *  - `redirect-chain`: `hops` redirects through `/__hop/…` on this front, then the real answer;
@@ -42,6 +44,7 @@ export type FaultTarget = "manifest" | "blob" | "any";
 export type Fault =
   | { kind: "status"; status: number; retryAfter?: { seconds: number } | { dateInSeconds: number }; dockerHub?: boolean }
   | { kind: "html"; status: number }
+  | { kind: "challenge"; wwwAuthenticate: string }
   | { kind: "content-type"; contentType: string }
   | { kind: "redirect"; location: string; status?: number }
   | { kind: "redirect-chain"; hops: number }
@@ -67,6 +70,8 @@ export interface FaultRequestRecord {
   /** The path as OPEN sees it (`/v2/<repository>/…`). */
   path: string;
   what: "manifest" | "blob" | "referrers" | "other";
+  /** The request carried an Authorization header. */
+  authorization: boolean;
   /** The fault applied, or null when the request passed whole. */
   fault: Fault["kind"] | null;
   status: number;
@@ -78,7 +83,7 @@ export interface FaultRequestRecord {
   closedEarly: boolean;
   /** This front finished the answer (whole, cut, or faulted on purpose). */
   done: boolean;
-  /** ms since the front started, when the request arrived and when its connection closed. */
+  /** When the request arrived and when its connection closed (Date.now(), ms). */
   startedAt: number;
   closedAt: number | null;
 }
@@ -140,7 +145,6 @@ export class FaultFront {
   readonly #upstream: { host: string; port: number };
   readonly #ids = new Map<string, IdState>();
   readonly #injected: Record<string, number> = {};
-  readonly #started = Date.now();
   #nextId = 1;
   #requests = 0;
   #openRequests = 0;
@@ -287,13 +291,14 @@ export class FaultFront {
       method: req.method ?? "",
       path,
       what,
+      authorization: req.headers.authorization !== undefined,
       fault: null,
       status: 0,
       total: null,
       sent: 0,
       closedEarly: false,
       done: false,
-      startedAt: Date.now() - this.#started,
+      startedAt: Date.now(),
       closedAt: null,
     };
     state.requests.push(record);
@@ -306,7 +311,7 @@ export class FaultFront {
       state.open--;
       if (what === "blob") state.openBlobs--;
       if (!record.done) record.closedEarly = true;
-      record.closedAt = Date.now() - this.#started;
+      record.closedAt = Date.now();
     });
 
     const digest = /(?:blobs|manifests)\/([a-z0-9]+:[a-f0-9]+)$/.exec(bare)?.[1];
@@ -375,6 +380,12 @@ export class FaultFront {
       }
       case "html":
         return finish(fault.status, { "content-type": "text/html; charset=utf-8" }, HTML_PAGE);
+      case "challenge":
+        return finish(
+          401,
+          { "content-type": "application/json", "www-authenticate": fault.wwwAuthenticate.replaceAll("{trap}", this.trapHost) },
+          Buffer.from('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'),
+        );
       case "redirect":
         return finish(fault.status ?? 307, { location: fault.location.replaceAll("{trap}", this.trapHost) }, Buffer.alloc(0));
       case "redirect-chain":
@@ -452,7 +463,7 @@ export class FaultFront {
   }
 }
 
-const isEarly = (f: Fault): boolean => f.kind === "status" || f.kind === "html" || f.kind === "redirect" || f.kind === "redirect-chain";
+const isEarly = (f: Fault): boolean => f.kind === "status" || f.kind === "html" || f.kind === "challenge" || f.kind === "redirect" || f.kind === "redirect-chain";
 
 function cleanHeaders(h: IncomingMessage["headers"]): Record<string, string> {
   const out: Record<string, string> = {};
