@@ -136,6 +136,15 @@ function proxyError(registry: string, code: string, message: string | undefined,
 }
 
 /**
+ * Automatic attempts after a 429 before the page stops and waits for the user (SECURITY.md R4):
+ * the image views count them per query, the layer jobs per layer. This module never retries.
+ */
+export const RATE_LIMIT_RETRIES = 3;
+
+/** Seconds to wait after a 429 that carries no (readable) Retry-After. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 30;
+
+/**
  * 429 → rate-limited. `Retry-After` is delta-seconds or an HTTP-date (RFC 9110 §10.2.3); a date
  * becomes seconds from now, never negative. Docker Hub's `RateLimit-Limit: 100;w=21600` and
  * `RateLimit-Remaining: 76;w=21600` give the quota (the number before the first `;`).

@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { describeError, type ErrorDescription, type LayerscopeError } from "../../core/errors";
+import { DEFAULT_RETRY_AFTER_SECONDS } from "../../core/registry";
 import { SafeText } from "../../components/SafeText";
 import { CredentialsForm } from "./CredentialsForm";
 import { isArchiveRegistry } from "../../lib/archive";
@@ -15,8 +16,6 @@ export interface AutoRetry {
   readonly onElapsed: () => void;
 }
 
-/** Seconds to wait when a 429 carries no Retry-After. */
-const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 function describe(e: ShownError): ErrorDescription {
   if (e.kind === "unexpected") {

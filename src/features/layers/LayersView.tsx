@@ -1,4 +1,4 @@
-import { useCallback, useDeferredValue, useMemo, useState, useSyncExternalStore, type KeyboardEvent } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useState, useSyncExternalStore, type KeyboardEvent } from "react";
 import { describeError, type LayerscopeError } from "../../core/errors";
 import { isTrusted, type LayerIndex } from "../../core/pipeline/types";
 import { Badge, Card } from "../../components/Card";
@@ -6,7 +6,7 @@ import { CopyButton } from "../../components/CopyButton";
 import { Loading } from "../../components/Loading";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes, shortDigest } from "../../lib/format";
-import type { LayerJobs, LayerJobState } from "../../lib/layers/types";
+import type { LayerJobs, LayerJobState, RateLimitWait } from "../../lib/layers/types";
 import { layerTypeName } from "../image/mediaTypeNames";
 import { layerCsv, layerJson } from "../../core/export";
 import { ExportButtons } from "../export/ExportButtons";
@@ -228,6 +228,7 @@ function LayerRow({
         <DigestLine label="diff_id" value={s.diffId} verdict={diffIdVerdict(s)} testId="diffid-verdict" open={open} />
         {isRunning(s) && <Progress state={s} />}
         {error && error.kind !== "aborted" && <LayerError error={error} />}
+        {error?.kind === "rate-limited" && <RateLimitLine wait={s.rateLimitWait} />}
         {open && <Details state={s} />}
       </div>
     </li>
@@ -388,6 +389,30 @@ function Progress({ state: s }: { readonly state: LayerJobState }) {
         <div className={`h-full rounded ${p.stage === "queued" ? "bg-slate-300" : "bg-indigo-600"} transition-[width] duration-200`} style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
       </div>
     </div>
+  );
+}
+
+/**
+ * Under a layer's 429: the countdown to its next automatic attempt (R4), or, once those are
+ * used up, that it stopped and waits for Retry.
+ */
+function RateLimitLine({ wait }: { readonly wait: RateLimitWait | undefined }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (wait === undefined) return;
+    const t = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(t);
+  }, [wait]);
+  if (wait === undefined) return <p className="text-xs text-slate-700">Stopped after the automatic retries. Use Retry when you are ready.</p>;
+  const left = Math.max(0, Math.ceil((wait.retryAt - now) / 1000));
+  return (
+    <p className="text-xs text-slate-700" aria-live="polite">
+      Retrying automatically in{" "}
+      <strong data-testid="layer-retry-countdown" data-seconds={left} className="font-mono tabular-nums">
+        {left}
+      </strong>{" "}
+      s (attempt {wait.attempt} of {wait.max}).
+    </p>
   );
 }
 

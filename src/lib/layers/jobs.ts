@@ -19,12 +19,12 @@
 import type { LayerscopeError } from "../../core/errors";
 import type { Descriptor } from "../../core/oci";
 import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, LAYER_NETWORK_RETRIES, isTransientLayerError, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
-import { basicAuthorization, blobUrl, type RegistryClient } from "../../core/registry";
+import { basicAuthorization, blobUrl, DEFAULT_RETRY_AFTER_SECONDS, RATE_LIMIT_RETRIES, type RegistryClient } from "../../core/registry";
 import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
 import { archiveBlobRequest } from "../archive";
 import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from "../cache";
 import { isSampleRegistry } from "../sample";
-import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource } from "./types";
+import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource, RateLimitWait } from "./types";
 
 export type LayerJobsMode = "single" | "split";
 
@@ -126,6 +126,7 @@ interface Mutable {
   error?: LayerscopeError;
   source?: LayerSource;
   cachedAt?: number;
+  rateLimitWait?: RateLimitWait;
 }
 
 const ZERO = { compressedBytes: 0, uncompressedBytes: 0, entries: 0, bytesPerSecond: 0 } as const;
@@ -151,6 +152,10 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const running = new Map<number, Running>();
   /** Automatic retries used per layer; reset by a user's retry. */
   const autoRetries = new Map<number, number>();
+  /** Automatic attempts after a 429 used per layer (R4); reset by a user's retry. */
+  const rateRetries = new Map<number, number>();
+  /** Layers waiting out a 429's Retry-After: the timer that queues them again. */
+  const waiting = new Map<number, ReturnType<typeof setTimeout>>();
   const lanes: Lane[] = [];
   const lastEmit = new Map<number, number>();
   const pendingEmit = new Map<number, ReturnType<typeof setTimeout>>();
@@ -171,6 +176,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       ...(m.error !== undefined ? { error: m.error } : {}),
       ...(m.source !== undefined ? { source: m.source } : {}),
       ...(m.cachedAt !== undefined ? { cachedAt: m.cachedAt } : {}),
+      ...(m.rateLimitWait !== undefined ? { rateLimitWait: m.rateLimitWait } : {}),
     };
   }
 
@@ -409,6 +415,26 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       pump();
       return;
     }
+    // A 429: wait what the registry asked for, visibly, then queue the layer again; a few times (R4).
+    const rateUsed = rateRetries.get(i) ?? 0;
+    if (!disposed && error?.kind === "rate-limited" && rateUsed < RATE_LIMIT_RETRIES) {
+      rateRetries.set(i, rateUsed + 1);
+      const waitMs = (error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) * 1000;
+      const rateLimitWait: RateLimitWait = { retryAt: Date.now() + waitMs, attempt: rateUsed + 1, max: RATE_LIMIT_RETRIES };
+      set(i, { error, rateLimitWait, progress: { stage: "queued", compressedTotal: m.progress.compressedTotal, ...ZERO } });
+      waiting.set(
+        i,
+        setTimeout(() => {
+          waiting.delete(i);
+          if (disposed) return;
+          queue.unshift(i);
+          set(i, { progress: { stage: "queued", compressedTotal: m.progress.compressedTotal, ...ZERO } });
+          pump();
+        }, waitMs),
+      );
+      pump();
+      return;
+    }
     const seconds = (performance.now() - run.started) / 1000;
     const failed = error !== undefined || result === undefined;
     // D1: only a layer verified twice and read to its end is kept; in the background.
@@ -429,10 +455,21 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     pump();
   }
 
+  /** Stops a layer's wait for its next attempt after a 429; true when it was waiting. */
+  function stopWaiting(i: number): boolean {
+    const t = waiting.get(i);
+    if (t === undefined) return false;
+    clearTimeout(t);
+    waiting.delete(i);
+    return true;
+  }
+
   function cancelOne(i: number): void {
     const run = running.get(i);
     const q = queue.indexOf(i);
-    if (run) {
+    if (stopWaiting(i)) {
+      // Nothing is running: the wait simply ends.
+    } else if (run) {
       running.delete(i);
       // Terminating is the abort: the worker's fetch dies with it, and the proxy cuts upstream.
       killLane(run.lane);
@@ -466,7 +503,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     cancel(layerIndex) {
       if (disposed) return;
       if (layerIndex === undefined) {
-        for (const i of [...running.keys(), ...queue]) cancelOne(i);
+        for (const i of [...running.keys(), ...queue, ...waiting.keys()]) cancelOne(i);
       } else {
         cancelOne(layerIndex);
       }
@@ -477,7 +514,9 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       const d = layers[layerIndex];
       if (!d) return;
       // Alone and first: from byte 0, with fresh hash state (a new run in a worker), from the network.
+      stopWaiting(layerIndex);
       autoRetries.delete(layerIndex);
+      rateRetries.delete(layerIndex);
       queue.unshift(layerIndex);
       set(layerIndex, { progress: { stage: "queued", compressedTotal: d.size, ...ZERO } });
       started = true;
@@ -497,6 +536,8 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       disposed = true;
       for (const t of pendingEmit.values()) clearTimeout(t);
       pendingEmit.clear();
+      for (const t of waiting.values()) clearTimeout(t);
+      waiting.clear();
       running.clear();
       queue.length = 0;
       for (const lane of [...lanes]) killLane(lane);
