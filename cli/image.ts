@@ -108,10 +108,28 @@ export async function analyse(image: OpenedImage, onProgress?: (p: AnalysisProgr
 }
 
 /**
- * The first layer the network cut short even after its retries, as its error. A result built
- * on it would describe bytes that never arrived, so the commands report it as an error (exit 2)
- * instead of a result; a layer that arrived whole and failed a check is a verdict, and stays one.
+ * Layer errors that mean the registry never gave the layer's bytes, or not all of them: the
+ * network cut it short (after its retries), a 429, a refusal, a web page instead of a blob. Not
+ * a verdict on the image, which a mismatch, an overrun or a corrupt stream are.
+ */
+const UNREAD: ReadonlySet<LayerscopeError["kind"]> = new Set([
+  "unreachable",
+  "rate-limited",
+  "not-found",
+  "unauthorized",
+  "denied",
+  "not-a-registry",
+  "registry-error",
+  "destination-not-allowed",
+  "response-too-large",
+]);
+
+/**
+ * The first layer whose bytes the registry did not give (see UNREAD; a blob cut short after
+ * its retries too), as its error. A result built on it would describe bytes that never arrived,
+ * so the commands report it as an error (exit 2) instead of a result; a layer that arrived whole
+ * and failed a check is a verdict, and stays one.
  */
 export function unreadLayer(analysis: Analysis): LayerscopeError | undefined {
-  return analysis.layers.find((l) => isTransientLayerError(l.error))?.error;
+  return analysis.layers.find((l) => l.error !== undefined && (isTransientLayerError(l.error) || UNREAD.has(l.error.kind)))?.error;
 }

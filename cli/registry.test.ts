@@ -244,6 +244,24 @@ describe("a layer the network cuts short (SECURITY L5, D2)", () => {
     expect(describeLine(unreadLayer(analysis)!)).toMatch(/^Layer truncated: .* got \d+ of \d+ bytes/);
   });
 
+  it.each([
+    [429, { kind: "rate-limited", retryAfterSeconds: 5 }],
+    [503, { kind: "unreachable" }],
+    [500, { kind: "registry-error", status: 500 }],
+  ])("a layer answered %i is unread: its error, not a result", async (status, expected) => {
+    const { context } = setup();
+    const digest = image.layers[0]!.digest;
+    const transport: RegistryContext["transport"] = () => ({
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) =>
+        String(input).endsWith(`/blobs/${digest}`)
+          ? new Response('{"errors":[{"code":"UNKNOWN","message":"no"}]}', { status, headers: { "Retry-After": "5", "Content-Type": "application/json" } })
+          : context.transport!({ allowPrivate: false }).fetch(input, init)) as typeof fetch,
+      close: () => undefined,
+    });
+    const opened = await open(`${REGISTRY}/${REPO}:v1`, {}, { ...context, transport });
+    expect(unreadLayer(await analyse(opened))).toMatchObject(expected);
+  });
+
   it("a layer whose bytes are wrong is a verdict, not unread: never retried", async () => {
     const { context } = setup();
     const digest = image.layers[0]!.digest;
