@@ -81,13 +81,83 @@ test.describe("R4 rate limiting", () => {
     await healthy.expectHealthy();
   });
 
-  test("command line: a 429 is exit 2 with the rate-limited sentence and the wait, after one request", async () => {
+  test("429 on a layer blob, once: the layer waits the Retry-After it was given, then is fetched again and verifies", async ({ page }) => {
+    const { images } = state();
+    const img = images.layersBig;
+    const digest = img.layerDigests[0]!;
+    const f = await injectFaults({ on: "blob", digest, times: 1, fault: { kind: "status", status: 429, retryAfter: { seconds: 2 }, dockerHub: true } });
+    const healthy = watchPage(page);
+    await openDeepLink(page, f.ref(img.repository, img.tag));
+    const row = layerRow(page);
+    await expect(row.getByTestId("layer-retry-countdown")).toBeVisible();
+    await expect(row).toContainText(/attempt 1 of 3/);
+    await expect(row).toHaveAttribute("data-stage", "done", { timeout: 40_000 });
+    await expect(row.getByTestId("digest-verdict")).toContainText("verified");
+    expect(blobsOf(await f.report(), digest).map((b) => b.status)).toEqual([429, 200]);
+    await healthy.expectHealthy();
+  });
+
+  test("429 on a layer blob every time: 3 automatic retries, then the layer fails as rate limited with a Retry", async ({ page }) => {
+    test.setTimeout(60_000);
+    const { images } = state();
+    const img = images.layersBig;
+    const digest = img.layerDigests[0]!;
+    const f = await injectFaults({ on: "blob", digest, fault: { kind: "status", status: 429, retryAfter: { seconds: 1 } } });
+    const healthy = watchPage(page);
+    await openDeepLink(page, f.ref(img.repository, img.tag));
+    const row = layerRow(page);
+    await expect(row).toHaveAttribute("data-stage", "failed", { timeout: 40_000 });
+    await expect(row.locator('[data-testid="error"][data-kind="rate-limited"]')).toContainText("Rate limited");
+    await expect(row.getByTestId("layer-retry")).toBeVisible();
+    expect(blobsOf(await f.report(), digest)).toHaveLength(4);
+    await healthy.expectHealthy();
+  });
+
+  test("command line: a 429 on the manifest or a layer is exit 2 with the rate-limited sentence and the wait, after one request", async () => {
     const { images } = state();
     const img = images.docker;
     const f = await injectFaults({ on: "manifest", fault: { kind: "status", status: 429, retryAfter: { seconds: 7 }, dockerHub: true } });
     const run = await inspect(f.ref(img.repository, img.tag));
     expectCliError(run, /Rate limited: .* Quota: 0 of 100 pulls left\. Run again after the 7 s the registry asked for/);
     expect(manifestsOf(await f.report())).toHaveLength(1);
+    const digest = img.layerDigests[0]!;
+    const layer = await injectFaults({ on: "blob", digest, fault: { kind: "status", status: 429, retryAfter: { seconds: 7 } } });
+    expectCliError(await inspect(layer.ref(img.repository, img.tag)), /Rate limited: .*Run again after the 7 s/);
+    expect(blobsOf(await layer.report(), digest)).toHaveLength(1);
+  });
+});
+
+test.describe("R2 R5 what the registry is asked", () => {
+  test("401 with a Basic challenge and 404: asked once each, 'Needs credentials' / 'Image not found' with the credentials form (R2)", async ({ page }) => {
+    const { images } = state();
+    const img = images.docker;
+    const healthy = watchPage(page);
+    const needs = await injectFaults({ on: "manifest", fault: { kind: "challenge", wwwAuthenticate: 'Basic realm="fault-front"' } });
+    await openDeepLink(page, needs.ref(img.repository, img.tag));
+    await expectError(page, "unauthorized");
+    await expect(page.getByTestId("error").first()).toContainText("Needs credentials");
+    await expect(page.getByTestId("credentials-form")).toBeVisible();
+    expect(manifestsOf(await needs.report())).toHaveLength(1);
+
+    const missing = await injectFaults({ on: "manifest", fault: { kind: "status", status: 404 } });
+    await openDeepLink(page, missing.ref(img.repository, img.tag));
+    await expectError(page, "not-found");
+    await expect(page.getByTestId("error").first()).toContainText("Private repositories often answer “not found” too");
+    await expect(page.getByTestId("credentials-form")).toBeVisible();
+    expect(manifestsOf(await missing.report())).toHaveLength(1);
+    await healthy.expectHealthy();
+  });
+
+  test("an image read whole asks only GETs: nothing depends on HEAD, which some registries refuse (R5)", async ({ page }) => {
+    const { images } = state();
+    const img = images.docker;
+    const f = await injectFaults();
+    await openDeepLink(page, f.ref(img.repository, img.tag));
+    await expectImage(page, img);
+    for (const i of img.layerDigests.keys()) await expect(layerRow(page, i)).toHaveAttribute("data-stage", "done", { timeout: 20_000 });
+    const requests = (await f.report()).requests;
+    expect(requests.filter((r) => r.what === "blob")).toHaveLength(img.layerDigests.length + 1); // layers and the config
+    expect(new Set(requests.map((r) => r.method))).toEqual(new Set(["GET"]));
   });
 });
 
@@ -339,11 +409,15 @@ test.describe("R7 R11 P9 content types and HTML", () => {
     });
     const healthy = watchPage(page);
     for (const status of [200, 404]) {
-      const f = await injectFaults({ on: "manifest", fault: { kind: "html", status } });
+      const f = await injectFaults({ on: "manifest", times: 1, fault: { kind: "html", status } });
       await openDeepLink(page, f.ref(img.repository, img.tag));
       await expectError(page, "not-a-registry");
       await expect(page.getByTestId("error").first()).toContainText("Not a registry response");
       await expect(page.getByTestId("error").first()).toContainText("Check that this host runs a container registry");
+      // Nothing of the page was kept: once the registry answers as one, Retry shows the image.
+      await page.getByTestId("error").first().getByRole("button", { name: "Retry" }).click();
+      await expectImage(page, img);
+      expect(manifestsOf(await f.report()).map((m) => m.fault)).toEqual(["html", null]);
     }
     expect(dialogs).toBe(0);
     await healthy.expectHealthy();
@@ -364,11 +438,14 @@ test.describe("R7 R11 P9 content types and HTML", () => {
     await healthy.expectHealthy();
   });
 
-  test("command line: an HTML page is exit 2 'Not a registry response'", async () => {
+  test("command line: an HTML page answering the manifest or a layer is exit 2 'Not a registry response'", async () => {
     const { images } = state();
+    const img = images.docker;
     const f = await injectFaults({ on: "manifest", fault: { kind: "html", status: 200 } });
-    const run = await inspect(f.ref(images.docker.repository, images.docker.tag));
-    expectCliError(run, /^layerscope: Not a registry response: /);
+    expectCliError(await inspect(f.ref(img.repository, img.tag)), /^layerscope: Not a registry response: /);
+    const layer = await injectFaults({ on: "blob", digest: img.layerDigests[0]!, fault: { kind: "html", status: 200 } });
+    expectCliError(await inspect(layer.ref(img.repository, img.tag)), /^layerscope: Not a registry response: .*text\/html/);
+    expect(blobsOf(await layer.report(), img.layerDigests[0]!)).toHaveLength(1);
   });
 });
 

@@ -17,7 +17,7 @@ export interface Faults {
   report(): Promise<FaultReport>;
 }
 
-/** Registers `rules` under a fresh id on the fault front. */
+/** Registers `rules` under a fresh id on the fault front (none: the id only counts what passes). */
 export async function injectFaults(...rules: FaultRule[]): Promise<Faults> {
   const front = state().hosts.faults;
   const res = await fetch(`http://${front}/__faults`, { method: "POST", body: JSON.stringify({ rules }) });
