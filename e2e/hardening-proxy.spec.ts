@@ -155,6 +155,37 @@ test.describe("P8 methods, paths and control characters", () => {
   });
 });
 
+test.describe("P11 size caps", () => {
+  test("an endless manifest and an endless error body: 502 'response too large', the registry's answer cut near the cap, in the page too", async ({ page, request }) => {
+    const { images, hosts } = state();
+    const img = images.docker;
+    const cases = [
+      { fault: { kind: "endless", status: 200, contentType: "application/vnd.oci.image.manifest.v1+json" }, cap: 8 * 1024 * 1024 },
+      { fault: { kind: "endless", status: 500, contentType: "application/json" }, cap: 64 * 1024 },
+    ] as const;
+    for (const { fault, cap } of cases) {
+      const f = await injectFaults({ on: "manifest", fault });
+      const res = await request.get(`/registry/${hosts.faults}/v2/${f.repo(img.repository)}/manifests/${img.tag}`, { headers: { accept: MANIFEST_ACCEPT } });
+      expect(res.status()).toBe(502);
+      expect(res.headers()["x-layerscope-proxy-error"]).toBe("RESPONSE_TOO_LARGE");
+      expect(await res.text()).toContain("response too large");
+      await expect.poll(async () => (await f.report()).requests[0]?.closedAt ?? null, { timeout: 5_000 }).not.toBeNull();
+      const [record] = (await f.report()).requests;
+      expect(record).toMatchObject({ closedEarly: true, done: false });
+      // Cut at the cap: what the registry got out is the cap plus what the sockets' buffers held.
+      expect(record!.sent).toBeGreaterThanOrEqual(cap);
+      expect(record!.sent).toBeLessThan(cap + 32 * 1024 * 1024);
+      test.info().annotations.push({ type: `P11 bytes the registry sent before the cut (cap ${cap})`, description: String(record!.sent) });
+    }
+    const f = await injectFaults({ on: "manifest", fault: cases[0].fault });
+    const healthy = watchPage(page);
+    await openDeepLink(page, f.ref(img.repository, img.tag));
+    await expectError(page, "response-too-large");
+    await expect(page.getByTestId("error").first()).toContainText("Response too large");
+    await healthy.expectHealthy();
+  });
+});
+
 test.describe("P12 P13 timeouts and disconnects", () => {
   let proxy: OwnProxy;
   test.beforeAll(async () => {

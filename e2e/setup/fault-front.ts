@@ -25,6 +25,8 @@
  *  - `html`: a web page (with a script) under the given status, instead of the registry;
  *  - `challenge`: 401 with the given WWW-Authenticate (`{trap}` replaced), e.g. a Bearer realm
  *    pointing somewhere no token request may go (P6);
+ *  - `endless`: a chunked body under `status` and `contentType` that never ends (it stops at
+ *    {@link ENDLESS_LIMIT}, or when the client leaves): a manifest or error body past every cap (P11);
  *  - `content-type`: the registry's answer with another Content-Type;
  *  - `redirect`: a redirect to `location` (any URL, `{trap}` replaced by the trap's host:port);
  *  - `redirect-chain`: `hops` redirects through `/__hop/…` on this front, then the real answer;
@@ -45,6 +47,7 @@ export type Fault =
   | { kind: "status"; status: number; retryAfter?: { seconds: number } | { dateInSeconds: number }; dockerHub?: boolean }
   | { kind: "html"; status: number }
   | { kind: "challenge"; wwwAuthenticate: string }
+  | { kind: "endless"; status: number; contentType: string }
   | { kind: "content-type"; contentType: string }
   | { kind: "redirect"; location: string; status?: number }
   | { kind: "redirect-chain"; hops: number }
@@ -129,6 +132,9 @@ interface IdState {
 const REFERRERS_TAG = /\/manifests\/sha256-[a-f0-9]{64}$/;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** An endless body stops here at the latest: no test run can send more than this per request. */
+export const ENDLESS_LIMIT = 256 * 1024 * 1024;
 
 /** Stalled answers are let go after this long at the latest, so no test run can leave one behind. */
 const STALL_LIMIT_MS = 120_000;
@@ -386,6 +392,27 @@ export class FaultFront {
           { "content-type": "application/json", "www-authenticate": fault.wwwAuthenticate.replaceAll("{trap}", this.trapHost) },
           Buffer.from('{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}'),
         );
+      case "endless": {
+        record.status = fault.status;
+        res.writeHead(fault.status, { "content-type": fault.contentType });
+        if (head) {
+          record.done = true;
+          return void res.end();
+        }
+        const filler = Buffer.alloc(64 * 1024, 0x20);
+        res.write('{"padding":"');
+        const pump = (): void => {
+          while (!res.destroyed && record.sent < ENDLESS_LIMIT) {
+            record.sent += filler.length;
+            if (!res.write(filler)) return void res.once("drain", pump);
+          }
+          if (!res.destroyed) {
+            record.done = true;
+            res.end('"}');
+          }
+        };
+        return pump();
+      }
       case "redirect":
         return finish(fault.status ?? 307, { location: fault.location.replaceAll("{trap}", this.trapHost) }, Buffer.alloc(0));
       case "redirect-chain":
@@ -463,7 +490,8 @@ export class FaultFront {
   }
 }
 
-const isEarly = (f: Fault): boolean => f.kind === "status" || f.kind === "html" || f.kind === "challenge" || f.kind === "redirect" || f.kind === "redirect-chain";
+const isEarly = (f: Fault): boolean =>
+  f.kind === "status" || f.kind === "html" || f.kind === "challenge" || f.kind === "endless" || f.kind === "redirect" || f.kind === "redirect-chain";
 
 function cleanHeaders(h: IncomingMessage["headers"]): Record<string, string> {
   const out: Record<string, string> = {};
