@@ -4,6 +4,7 @@ import { isTrusted, type LayerIndex } from "../../core/pipeline/types";
 import { Badge, Card } from "../../components/Card";
 import { CopyButton } from "../../components/CopyButton";
 import { Loading } from "../../components/Loading";
+import { RetryCountdown } from "../../components/RetryCountdown";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes, shortDigest } from "../../lib/format";
 import type { LayerJobs, LayerJobState, RateLimitWait } from "../../lib/layers/types";
@@ -404,15 +405,10 @@ function RateLimitLine({ wait }: { readonly wait: RateLimitWait | undefined }) {
     return () => window.clearInterval(t);
   }, [wait]);
   if (wait === undefined) return <p className="text-xs text-slate-700">Stopped after the automatic retries. Use Retry when you are ready.</p>;
-  const left = Math.max(0, Math.ceil((wait.retryAt - now) / 1000));
   return (
-    <p className="text-xs text-slate-700" aria-live="polite">
-      Retrying automatically in{" "}
-      <strong data-testid="layer-retry-countdown" data-seconds={left} className="font-mono tabular-nums">
-        {left}
-      </strong>{" "}
-      s (attempt {wait.attempt} of {wait.max}).
-    </p>
+    <div className="text-xs text-slate-700">
+      <RetryCountdown secondsLeft={Math.max(0, Math.ceil((wait.retryAt - now) / 1000))} attempt={wait.attempt} max={wait.max} testId="layer-retry-countdown" />
+    </div>
   );
 }
 
