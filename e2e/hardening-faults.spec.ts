@@ -12,7 +12,7 @@
  */
 import { expect, test, type Page } from "@playwright/test";
 import { cli } from "./helpers/cli";
-import { faultTotals, injectFaults, watchPage, type FaultReport, type FaultRequestRecord } from "./helpers/faults";
+import { faultTotals, injectFaults, watchPage, type FaultReport, type FaultRequestRecord, type FaultRule } from "./helpers/faults";
 import { startOwnProxy, type OwnProxy } from "./helpers/own-proxy";
 import { state } from "./helpers/state";
 import { expectError, expectImage, openDeepLink } from "./helpers/ui";
@@ -24,6 +24,16 @@ const blobsOf = (r: FaultReport, digest: string): FaultRequestRecord[] => r.requ
 const manifestsOf = (r: FaultReport): FaultRequestRecord[] => r.requests.filter((q) => q.what === "manifest");
 
 const layerRow = (page: Page, i = 0) => page.locator(`[data-testid="layer-row"][data-layer-index="${i}"]`);
+
+/** layersBig (one 16 MiB layer) opened in the page through the front, `rule` applied to its layer's blob. */
+async function openBigLayer(page: Page, rule: Omit<FaultRule, "on" | "digest">) {
+  const img = state().images.layersBig;
+  const digest = img.layerDigests[0]!;
+  const f = await injectFaults({ on: "blob", digest, ...rule });
+  const healthy = watchPage(page);
+  await openDeepLink(page, f.ref(img.repository, img.tag));
+  return { f, digest, healthy, row: layerRow(page) };
+}
 
 /** `inspect REF --allow-private --json` through the fault front. */
 const inspect = (reference: string) => cli(["inspect", reference, "--allow-private", "--json"]);
@@ -82,13 +92,7 @@ test.describe("R4 rate limiting", () => {
   });
 
   test("429 on a layer blob, once: the layer waits the Retry-After it was given, then is fetched again and verifies", async ({ page }) => {
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, times: 1, fault: { kind: "status", status: 429, retryAfter: { seconds: 2 }, dockerHub: true } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { times: 1, fault: { kind: "status", status: 429, retryAfter: { seconds: 2 }, dockerHub: true } });
     await expect(row.getByTestId("layer-retry-countdown")).toBeVisible();
     await expect(row).toContainText(/attempt 1 of 3/);
     await expect(row).toHaveAttribute("data-stage", "done", { timeout: 40_000 });
@@ -99,13 +103,7 @@ test.describe("R4 rate limiting", () => {
 
   test("429 on a layer blob every time: 3 automatic retries, then the layer fails as rate limited with a Retry", async ({ page }) => {
     test.setTimeout(60_000);
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, fault: { kind: "status", status: 429, retryAfter: { seconds: 1 } } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { fault: { kind: "status", status: 429, retryAfter: { seconds: 1 } } });
     await expect(row).toHaveAttribute("data-stage", "failed", { timeout: 40_000 });
     await expect(row.locator('[data-testid="error"][data-kind="rate-limited"]')).toContainText("Rate limited");
     await expect(row.getByTestId("layer-retry")).toBeVisible();
@@ -193,13 +191,7 @@ test.describe("5xx answers", () => {
   });
 
   test("502 on a layer blob, once: the layer alone is fetched again and verified", async ({ page }) => {
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, times: 1, fault: { kind: "status", status: 502 } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { times: 1, fault: { kind: "status", status: 502 } });
     await expect(row).toHaveAttribute("data-stage", "done", { timeout: 40_000 });
     await expect(row.getByTestId("digest-verdict")).toContainText("verified");
     await expect(row.getByTestId("diffid-verdict")).toContainText("verified");
@@ -208,13 +200,7 @@ test.describe("5xx answers", () => {
   });
 
   test("500 on a layer blob: the layer fails with the registry's error and a Retry, which then verifies", async ({ page }) => {
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, times: 1, fault: { kind: "status", status: 500 } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { times: 1, fault: { kind: "status", status: 500 } });
     await expect(row).toHaveAttribute("data-stage", "failed", { timeout: 20_000 });
     await expect(row.locator('[data-testid="error"][data-kind="registry-error"]')).toContainText("Registry error (HTTP 500)");
     await expect(row.getByTestId("digest-verdict")).not.toContainText("verified");
@@ -235,13 +221,7 @@ test.describe("5xx answers", () => {
 
 test.describe("L5 D2 resets and truncation mid-layer", () => {
   test("a reset after 1 MiB, once: the layer restarts from byte 0 with fresh hash state and verifies", async ({ page }) => {
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, times: 1, fault: { kind: "reset", afterBytes: MiB } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { times: 1, fault: { kind: "reset", afterBytes: MiB } });
     await expect(row).toHaveAttribute("data-stage", "done", { timeout: 40_000 });
     await expect(row.getByTestId("digest-verdict")).toContainText("verified");
     await expect(row.getByTestId("diffid-verdict")).toContainText("verified");
@@ -255,13 +235,7 @@ test.describe("L5 D2 resets and truncation mid-layer", () => {
 
   test("a reset on every attempt: 3 attempts, then 'truncated: got N of M bytes', partial, never verified", async ({ page }) => {
     test.setTimeout(60_000);
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, fault: { kind: "reset", afterBytes: MiB } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { fault: { kind: "reset", afterBytes: MiB } });
     await expect(row).toHaveAttribute("data-stage", "failed", { timeout: 40_000 });
     const error = row.locator('[data-testid="error"][data-kind="size-mismatch"]');
     await expect(error).toContainText("Layer truncated");
@@ -277,13 +251,7 @@ test.describe("L5 D2 resets and truncation mid-layer", () => {
 
   test("Content-Length promised, fewer bytes, clean close: truncated, retried, never verified", async ({ page }) => {
     test.setTimeout(60_000);
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, fault: { kind: "truncate", afterBytes: 3 * MiB, declared: true } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { fault: { kind: "truncate", afterBytes: 3 * MiB, declared: true } });
     await expect(row).toHaveAttribute("data-stage", "failed", { timeout: 40_000 });
     await expect(row.locator('[data-testid="error"][data-kind="size-mismatch"]')).toContainText(/truncated: got \d+ of \d+ bytes/);
     await expect(row.getByTestId("digest-verdict")).not.toContainText(/\bverified/);
@@ -295,13 +263,7 @@ test.describe("L5 D2 resets and truncation mid-layer", () => {
 
   test("a complete answer that is simply short: exactly 'truncated: got 1048576 of M bytes'", async ({ page }) => {
     test.setTimeout(60_000);
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, fault: { kind: "truncate", afterBytes: MiB, declared: false } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { fault: { kind: "truncate", afterBytes: MiB, declared: false } });
     await expect(row).toHaveAttribute("data-stage", "failed", { timeout: 40_000 });
     const total = blobsOf(await f.report(), digest)[0]!.total!;
     await expect(row.locator('[data-testid="error"][data-kind="size-mismatch"]')).toContainText(`truncated: got ${MiB} of ${total} bytes`);
@@ -424,13 +386,7 @@ test.describe("R7 R11 P9 content types and HTML", () => {
   });
 
   test("an HTML page answering a layer blob: the layer fails as 'Not a registry response', never verified, not retried (R11)", async ({ page }) => {
-    const { images } = state();
-    const img = images.layersBig;
-    const digest = img.layerDigests[0]!;
-    const f = await injectFaults({ on: "blob", digest, fault: { kind: "html", status: 200 } });
-    const healthy = watchPage(page);
-    await openDeepLink(page, f.ref(img.repository, img.tag));
-    const row = layerRow(page);
+    const { f, digest, healthy, row } = await openBigLayer(page, { fault: { kind: "html", status: 200 } });
     await expect(row).toHaveAttribute("data-stage", "failed", { timeout: 20_000 });
     await expect(row.locator('[data-testid="error"][data-kind="not-a-registry"]')).toContainText("Not a registry response");
     await expect(row.getByTestId("digest-verdict")).not.toContainText(/\bverified/);
