@@ -10,11 +10,13 @@
  */
 import { diffFilesystems, compareLayers, type ChangedAttribute, type ConfigChange, type ContentVerdict, type FileDiffCounts, type FileDiffKind, type FileDiffRow, type LayerRowKind, type LayerSide, type PullDecision } from "../src/core/compare";
 import type { DeletedPath, PathVersion } from "../src/core/filetree";
+import type { LayerscopeError } from "../src/core/errors";
 import type { EntryType } from "../src/core/pipeline";
+import { err, ok, type Result } from "../src/core/result";
 import { SOURCE_FLAGS } from "./args";
 import { EXIT_ERROR, EXIT_OK, analyseWithProgress, openArgument, sourceOptions, type Command, type Io } from "./command";
 import { describeLine } from "./errors";
-import type { OpenedImage, SourceInfo } from "./image";
+import { unreadLayer, type OpenedImage, type SourceInfo } from "./image";
 import { imageRef, untrustedReasons, type ImageRef } from "./report";
 
 /** The `schema` field of every result: cli/schema/diff.schema.json in this repository. */
@@ -105,10 +107,18 @@ export interface DiffResult {
   readonly warnings: readonly string[];
 }
 
-/** Compares two opened images; reads A's layers, then B's (progress on `io` when it is a terminal). The caller closes both. */
-export async function diffImages(a: OpenedImage, b: OpenedImage, io: Io): Promise<DiffResult> {
+/**
+ * Compares two opened images; reads A's layers, then B's (progress on `io` when it is a terminal).
+ * A layer the network cut short even after its retries is an error naming its side (unreadLayer).
+ * The caller closes both.
+ */
+export async function diffImages(a: OpenedImage, b: OpenedImage, io: Io): Promise<Result<DiffResult, { side: "A" | "B"; error: LayerscopeError }>> {
   const analysisA = await analyseWithProgress(a, io, "A: ");
+  const unreadA = unreadLayer(analysisA);
+  if (unreadA !== undefined) return err({ side: "A", error: unreadA });
   const analysisB = await analyseWithProgress(b, io, "B: ");
+  const unreadB = unreadLayer(analysisB);
+  if (unreadB !== undefined) return err({ side: "B", error: unreadB });
   const layers = await compareLayers({ manifest: a.manifest, config: a.config }, { manifest: b.manifest, config: b.config });
   const files = diffFilesystems(analysisA.merged, analysisB.merged, { diffIds: { a: a.config.rootfs.diff_ids, b: b.config.rootfs.diff_ids } });
   const side = (image: OpenedImage, analysis: typeof analysisA): SideOut => {
@@ -131,7 +141,7 @@ export async function diffImages(a: OpenedImage, b: OpenedImage, io: Io): Promis
     ...a.warnings.map((w) => `A: ${w}`),
     ...b.warnings.map((w) => `B: ${w}`),
   ];
-  return {
+  return ok({
     schema: DIFF_SCHEMA,
     version: DIFF_VERSION,
     a: sideA,
@@ -156,7 +166,7 @@ export async function diffImages(a: OpenedImage, b: OpenedImage, io: Io): Promis
     config: layers.config,
     files: { counts: files.counts, rows: files.rows.flatMap(fileRowOut) },
     warnings,
-  };
+  });
 }
 
 function layerSideOut(s: LayerSide | undefined): LayerSideOut | null {
@@ -207,7 +217,11 @@ export const diff: Command = {
         opened.push(image.value);
       }
       const result = await diffImages(opened[0] as OpenedImage, opened[1] as OpenedImage, io);
-      io.out(args.flags.has("json") ? JSON.stringify(result, null, 2) : human(result));
+      if (!result.ok) {
+        io.err(`layerscope: ${result.error.side}: ${describeLine(result.error.error)}`);
+        return EXIT_ERROR;
+      }
+      io.out(args.flags.has("json") ? JSON.stringify(result.value, null, 2) : human(result.value));
       return EXIT_OK;
     } finally {
       for (const image of opened) await image.close();

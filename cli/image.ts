@@ -8,7 +8,7 @@ import type { Verification } from "../src/core/digest";
 import type { LayerscopeError } from "../src/core/errors";
 import { computeEfficiency, mergeLayers, type EfficiencyReport, type MergedFilesystem } from "../src/core/filetree";
 import { DEFAULT_PLATFORM, choosePlatform, formatPlatform, partitionIndex, type Descriptor, type ImageConfig, type ImageIndex, type ImageManifest, type Platform } from "../src/core/oci";
-import { runLayer, type BlobOpener, type LayerIndex, type LayerRunProgress } from "../src/core/pipeline";
+import { LAYER_NETWORK_RETRIES, isTransientLayerError, runLayer, type BlobOpener, type LayerIndex, type LayerRunProgress } from "../src/core/pipeline";
 import { err, ok, type Result } from "../src/core/result";
 
 /** Where an image was read from, as the result reports it. */
@@ -80,7 +80,9 @@ const absent = (descriptor: Descriptor): BlobOpener => async () =>
 
 /**
  * Reads every layer in manifest order (base first), one at a time so memory stays one layer's
- * worth of index plus the pipeline's bounded buffers, then merges them.
+ * worth of index plus the pipeline's bounded buffers, then merges them. A layer the network cut
+ * short is read again from byte 0, with fresh hash state, up to LAYER_NETWORK_RETRIES times, as
+ * the page does (SECURITY L5); one still cut short after that is reported by {@link unreadLayer}.
  */
 export async function analyse(image: OpenedImage, onProgress?: (p: AnalysisProgress) => void): Promise<Analysis> {
   const layers: LayerIndex[] = [];
@@ -95,9 +97,39 @@ export async function analyse(image: OpenedImage, onProgress?: (p: AnalysisProgr
       ...(d.annotations ? { annotations: d.annotations } : {}),
     };
     const opener = image.layerOpener(i, d) ?? absent(d);
-    layers.push(await runLayer(job, opener, onProgress ? { onProgress: (progress) => onProgress({ layer: i, layers: count, progress }) } : {}));
+    const options = onProgress ? { onProgress: (progress: LayerRunProgress) => onProgress({ layer: i, layers: count, progress }) } : {};
+    let layer = await runLayer(job, opener, options);
+    for (let retry = 0; retry < LAYER_NETWORK_RETRIES && isTransientLayerError(layer.error); retry++) layer = await runLayer(job, opener, options);
+    layers.push(layer);
   }
   const inputs = layers.map((l) => l.entries);
   const merged = mergeLayers(inputs);
   return { layers, merged, efficiency: computeEfficiency(inputs, merged) };
+}
+
+/**
+ * Layer errors that mean the registry never gave the layer's bytes, or not all of them: the
+ * network cut it short (after its retries), a 429, a refusal, a web page instead of a blob. Not
+ * a verdict on the image, which a mismatch, an overrun or a corrupt stream are.
+ */
+const UNREAD: ReadonlySet<LayerscopeError["kind"]> = new Set([
+  "unreachable",
+  "rate-limited",
+  "not-found",
+  "unauthorized",
+  "denied",
+  "not-a-registry",
+  "registry-error",
+  "destination-not-allowed",
+  "response-too-large",
+]);
+
+/**
+ * The first layer whose bytes the registry did not give (see UNREAD; a blob cut short after
+ * its retries too), as its error. A result built on it would describe bytes that never arrived,
+ * so the commands report it as an error (exit 2) instead of a result; a layer that arrived whole
+ * and failed a check is a verdict, and stays one.
+ */
+export function unreadLayer(analysis: Analysis): LayerscopeError | undefined {
+  return analysis.layers.find((l) => l.error !== undefined && (isTransientLayerError(l.error) || UNREAD.has(l.error.kind)))?.error;
 }

@@ -9,6 +9,7 @@ import { ci } from "./ci";
 import { EXIT_ERROR, EXIT_OK, SOURCES, analyseWithProgress, openContext, sourceOptions, type Command, type Io } from "./command";
 import { diff } from "./diff";
 import { describeLine, inspectResult, type InspectResult } from "./inspect";
+import { unreadLayer } from "./image";
 import { openImage, parseSource } from "./sources";
 
 export { EXIT_ERROR, EXIT_FAIL, EXIT_OK, type Io } from "./command";
@@ -37,7 +38,13 @@ const inspect: Command = {
       return EXIT_ERROR;
     }
     try {
-      const result = inspectResult(opened.value, await analyseWithProgress(opened.value, io));
+      const analysis = await analyseWithProgress(opened.value, io);
+      const unread = unreadLayer(analysis);
+      if (unread !== undefined) {
+        io.err(`layerscope: ${describeLine(unread)}`);
+        return EXIT_ERROR;
+      }
+      const result = inspectResult(opened.value, analysis);
       io.out(args.flags.has("json") ? JSON.stringify(result, null, 2) : human(result));
       return EXIT_OK;
     } finally {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createFakeRegistry, type FakeRegistryOptions } from "../src/core/testing/fake-registry";
 import { addImage, addIndex, buildImage, buildIndex, emptyRepository, type BuiltImage, type BuiltIndex, type ImageSpec } from "../src/core/testing/image";
 import { DIRECT_PROXY_BASE } from "./direct-fetch";
-import { analyse } from "./image";
+import { analyse, unreadLayer } from "./image";
 import { describeLine, inspectResult } from "./inspect";
 import { openRegistryImage, type RegistryContext } from "./registry";
 import { parseSource, type SourceOptions } from "./sources";
@@ -201,5 +201,88 @@ describe("openRegistryImage", () => {
     const r = await openRegistryImage(`${REGISTRY}/${REPO}:v1`, {}, context);
     expect(!r.ok && r.error).toMatchObject({ kind: "bad-docker-config", file: "/conf/config.json" });
     expect(fake.requests).toEqual([]);
+  });
+});
+
+describe("a layer the network cuts short (SECURITY L5, D2)", () => {
+  /** The fake registry, with the first `cuts` answers for layer 0's blob cut to half their bytes (complete, just short). */
+  function cutting(cuts: number) {
+    const { context, fake } = setup();
+    const digest = image.layers[0]!.digest;
+    let gets = 0;
+    const transport: RegistryContext["transport"] = () => ({
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const res = await fake.fetch(input, init);
+        if (!String(input).endsWith(`/blobs/${digest}`)) return res;
+        gets++;
+        if (gets > cuts) return res;
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        return new Response(bytes.slice(0, bytes.length >> 1), { status: res.status, headers: res.headers });
+      }) as typeof fetch,
+      close: () => undefined,
+    });
+    return { context: { ...context, transport }, digest, gets: () => gets };
+  }
+
+  it("cut once: read again from byte 0 with fresh hash state, and verified", async () => {
+    const { context, digest, gets } = cutting(1);
+    const opened = await open(`${REGISTRY}/${REPO}:v1`, {}, context);
+    const analysis = await analyse(opened);
+    expect(gets()).toBe(2);
+    expect(analysis.layers[0]).toMatchObject({ digest, digestVerdict: { status: "verified" }, diffIdVerdict: { status: "verified" } });
+    expect(analysis.layers[0]!.error).toBeUndefined();
+    expect(unreadLayer(analysis)).toBeUndefined();
+  });
+
+  it("cut every time: read three times, then unreadLayer names it truncated (the commands exit 2, never a result)", async () => {
+    const { context, digest, gets } = cutting(Infinity);
+    const opened = await open(`${REGISTRY}/${REPO}:v1`, {}, context);
+    const analysis = await analyse(opened);
+    expect(gets()).toBe(3);
+    const size = image.layers[0]!.size;
+    expect(unreadLayer(analysis)).toEqual({ kind: "size-mismatch", digest, expected: size, actual: size >> 1, direction: "truncated" });
+    expect(describeLine(unreadLayer(analysis)!)).toMatch(/^Layer truncated: .* got \d+ of \d+ bytes/);
+  });
+
+  it.each([
+    [429, { kind: "rate-limited", retryAfterSeconds: 5 }],
+    [503, { kind: "unreachable" }],
+    [500, { kind: "registry-error", status: 500 }],
+  ])("a layer answered %i is unread: its error, not a result", async (status, expected) => {
+    const { context } = setup();
+    const digest = image.layers[0]!.digest;
+    const transport: RegistryContext["transport"] = () => ({
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) =>
+        String(input).endsWith(`/blobs/${digest}`)
+          ? new Response('{"errors":[{"code":"UNKNOWN","message":"no"}]}', { status, headers: { "Retry-After": "5", "Content-Type": "application/json" } })
+          : context.transport!({ allowPrivate: false }).fetch(input, init)) as typeof fetch,
+      close: () => undefined,
+    });
+    const opened = await open(`${REGISTRY}/${REPO}:v1`, {}, { ...context, transport });
+    expect(unreadLayer(await analyse(opened))).toMatchObject(expected);
+  });
+
+  it("a layer whose bytes are wrong is a verdict, not unread: never retried", async () => {
+    const { context } = setup();
+    const digest = image.layers[0]!.digest;
+    let gets = 0;
+    const transport: RegistryContext["transport"] = () => ({
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        const res = await context.transport!({ allowPrivate: false }).fetch(input, init);
+        if (!String(input).endsWith(`/blobs/${digest}`)) return res;
+        gets++;
+        const bytes = new Uint8Array(await res.arrayBuffer());
+        // gzip's MTIME (bytes 4–7): the digest no longer matches, every decoder still reads it.
+        expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+        bytes[4]! ^= 1;
+        return new Response(bytes, { status: res.status, headers: res.headers });
+      }) as typeof fetch,
+      close: () => undefined,
+    });
+    const opened = await open(`${REGISTRY}/${REPO}:v1`, {}, { ...context, transport });
+    const analysis = await analyse(opened);
+    expect(gets).toBe(1);
+    expect(analysis.layers[0]!.digestVerdict.status).toBe("mismatch");
+    expect(unreadLayer(analysis)).toBeUndefined();
   });
 });

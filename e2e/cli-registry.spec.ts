@@ -5,57 +5,18 @@
  * validated against cli/schema/inspect.schema.json with ajv, and every layer's digest, diff_id
  * and verdicts against what the setup pushed (e2e/helpers/state.ts). No browser page.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
 // The .js ending: Playwright loads specs as ES modules, which resolve no extension-less subpath.
 import Ajv2020 from "ajv/dist/2020.js";
+import { cli, type Run } from "./helpers/cli";
 import { ref, state, type ImageFacts } from "./helpers/state";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
-const BIN = join(ROOT, "cli/bin.mjs");
 const schema = JSON.parse(readFileSync(join(ROOT, "cli/schema/inspect.schema.json"), "utf8")) as Record<string, unknown>;
 const validate = new Ajv2020({ allErrors: true }).compile(schema);
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface RunOptions {
-  /** Written to $DOCKER_CONFIG/config.json (a string as is, anything else as JSON). */
-  config?: unknown;
-  stdin?: string;
-}
-
-/** Spawns the CLI with its own temp HOME and DOCKER_CONFIG; resolves when it exits. */
-async function cli(args: string[], options: RunOptions = {}): Promise<Run> {
-  const home = mkdtempSync(join(tmpdir(), "layerscope-cli-e2e-"));
-  const dockerConfig = join(home, ".docker");
-  mkdirSync(dockerConfig);
-  if (options.config !== undefined) {
-    writeFileSync(join(dockerConfig, "config.json"), typeof options.config === "string" ? options.config : JSON.stringify(options.config));
-  }
-  const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, DOCKER_CONFIG: dockerConfig };
-  try {
-    return await new Promise<Run>((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env, stdio: ["pipe", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.setEncoding("utf8").on("data", (c: string) => (stdout += c));
-      child.stderr.setEncoding("utf8").on("data", (c: string) => (stderr += c));
-      child.on("error", reject);
-      child.on("close", (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end(options.stdin ?? "");
-    });
-  } finally {
-    rmSync(home, { recursive: true, force: true });
-  }
-}
 
 interface Verdict {
   status: string;

@@ -33,6 +33,13 @@ export const PASSED_HEADERS: readonly string[] = [
 /** The registry's challenge, renamed so the browser never shows its own login dialog. */
 export const RENAMED_CHALLENGE_HEADER = "X-Registry-Www-Authenticate";
 
+/**
+ * The registry's own Content-Type, when the proxy served the body as opaque bytes instead (P9):
+ * a header the browser never acts on, so the app can still tell a web page answering a blob URL
+ * from a blob (R11; issue 8 found a layer answered by an HTML page reported as "truncated").
+ */
+export const REGISTRY_CONTENT_TYPE_HEADER = "X-Registry-Content-Type";
+
 /** Content types a browser might render or execute; served as opaque bytes instead (P9). */
 const ACTIVE_CONTENT = /html|svg|xml|javascript|ecmascript/i;
 
@@ -49,7 +56,10 @@ export function relayedHeaders(upstream: IncomingHttpHeaders): OutgoingHttpHeade
     if (typeof value === "string") out[name] = value;
   }
   const type = out["Content-Type"];
-  if (typeof type === "string" && ACTIVE_CONTENT.test(type)) out["Content-Type"] = "application/octet-stream";
+  if (typeof type === "string" && ACTIVE_CONTENT.test(type)) {
+    out["Content-Type"] = "application/octet-stream";
+    if (/^[\x20-\x7e]{1,256}$/.test(type)) out[REGISTRY_CONTENT_TYPE_HEADER] = type;
+  }
   const challenge = upstream["www-authenticate"];
   if (challenge !== undefined) out[RENAMED_CHALLENGE_HEADER] = Array.isArray(challenge) ? challenge.join(", ") : challenge;
   return out;

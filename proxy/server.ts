@@ -16,7 +16,7 @@ import { ChallengeMemo, TokenCache } from "./auth.js";
 import { bytesMatchDigest, cachePolicy, contentDigest, digestETag, ifNoneMatchNames, type CachePolicy } from "./caching.js";
 import { PROXY_ERROR_HEADER, ProxyError } from "./errors.js";
 import { DestinationPolicy, systemResolver, type Resolver } from "./policy.js";
-import { badRequest, PASSED_HEADERS, proxyErrorAnswer, readAsk, relayedHeaders, RENAMED_CHALLENGE_HEADER, upstreamFailure } from "./relay.js";
+import { badRequest, PASSED_HEADERS, proxyErrorAnswer, readAsk, REGISTRY_CONTENT_TYPE_HEADER, relayedHeaders, RENAMED_CHALLENGE_HEADER, upstreamFailure } from "./relay.js";
 import { parseRegistryRoute, REGISTRY_PREFIX, type RegistryRoute } from "./routes.js";
 import { serveStatic } from "./static.js";
 import { fetchFromRegistry, MANIFEST_LIMIT, readCapped, SMALL_BODY_LIMIT, type ClientAsk, type UpstreamDeps } from "./upstream.js";
@@ -54,7 +54,7 @@ export interface ProxyServerOptions {
 
 export { RENAMED_CHALLENGE_HEADER } from "./relay.js";
 
-const EXPOSED_HEADERS = [...PASSED_HEADERS, RENAMED_CHALLENGE_HEADER, PROXY_ERROR_HEADER].join(", ");
+const EXPOSED_HEADERS = [...PASSED_HEADERS, RENAMED_CHALLENGE_HEADER, REGISTRY_CONTENT_TYPE_HEADER, PROXY_ERROR_HEADER].join(", ");
 
 /**
  * Blobs up to this size (by Content-Length) fetched anonymously are read whole and hashed before

@@ -67,6 +67,7 @@ function send(deps: UpstreamDeps, url: URL, method: string, headers: OutgoingHtt
   const { exempt } = deps.policy.check(hostPortOfUrl(url), url.protocol);
   const secure = url.protocol === "https:";
   return new Promise((resolve, reject) => {
+    let response: IncomingMessage | undefined;
     const req = (secure ? https : http).request(
       url,
       {
@@ -77,10 +78,20 @@ function send(deps: UpstreamDeps, url: URL, method: string, headers: OutgoingHtt
         signal,
         timeout: deps.timeoutMs,
       },
-      resolve,
+      (res) => {
+        response = res;
+        resolve(res);
+      },
     );
     // The timeout stays armed while the body streams: an upstream that stalls mid-blob is cut.
-    req.on("timeout", () => req.destroy(new UpstreamTimeout(`no bytes from ${url.host} for ${deps.timeoutMs} ms`)));
+    // Once headers are in, the body's reader hears the timeout itself (destroying only the
+    // request would reach it as a plain "aborted", and a stalled manifest would be reported as a
+    // reset connection instead of a timeout).
+    req.on("timeout", () => {
+      const timeout = new UpstreamTimeout(`no bytes from ${url.host} for ${deps.timeoutMs} ms`);
+      response?.destroy(timeout);
+      req.destroy(timeout);
+    });
     // Errors after the response arrived reach the response stream; this listener only keeps
     // them from being unhandled.
     req.on("error", reject);

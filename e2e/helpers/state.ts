@@ -59,6 +59,8 @@ export interface E2EState {
     slow: string;
     /** Node front of `open` answering the referrers API from the fixtures (e2e/setup/referrers-front.ts); `GET /__referrers` lists what it answered */
     referrers: string;
+    /** Node front of `open` injecting the faults a test registers (e2e/setup/fault-front.ts, e2e/helpers/faults.ts) */
+    faults: string;
   };
   /** Accepted by `basic`, by the token server, and by `redirect` for repositories under auth/. */
   credentials: { username: string; password: string };
@@ -109,6 +111,8 @@ export interface E2EState {
     html: string; // e2e/html on redirect
     redirectAuthPrefix: string; // "auth/": redirect asks for Basic credentials under this prefix
   };
+  /** The fault front's trap: loopback, not allowlisted; redirects point at it and it must never see a connection. */
+  faultTrap: string;
   /** Log files of the processes, for debugging and for "no secret in logs" checks. */
   logs: { proxy: string; dir: string };
   /** Values that must never appear in logs or reach the CDN. */

@@ -45,6 +45,7 @@ import { damageViewerFlipped, viewerFlippedImage, viewerImage } from "./viewer-f
 import { searchImage } from "./search-fixtures";
 import { startSlowFront } from "./slow-front";
 import { startReferrersFront, type ReferrersTable } from "./referrers-front";
+import { FaultFront } from "./fault-front";
 import { pushReferrersFixtures } from "./referrers-fixtures";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -137,7 +138,10 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   checkPrerequisites();
   const dir = mkdtempSync(join(tmpdir(), "layerscope-e2e-"));
   const procs = new Processes();
+  let faultFront: FaultFront | undefined;
   const teardown = async (): Promise<void> => {
+    // What the fault front injected over the whole run (issue 8's "faults survived" figures).
+    if (faultFront) writeFileSync(join(dir, "faults-totals.json"), JSON.stringify(faultFront.totals(), null, 2));
     await procs.stop();
     try {
       const logs = join(ROOT, ".tmp/e2e-logs");
@@ -153,7 +157,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     // playwright.config.ts picks the proxy's port itself (its baseURL is needed before this runs).
     const proxyPort = Number(process.env.LAYERSCOPE_PROXY_PORT) || (await freePorts(1))[0]!;
-    const [open, basic, token, tokenServer, redirect, cdn, closed, slow, referrers] = await freePorts(9, [proxyPort]);
+    const [open, basic, token, tokenServer, redirect, cdn, closed, slow, referrers, faults, faultTrap] = await freePorts(11, [proxyPort]);
     const host = (port: number | undefined): string => `${LOOPBACK}:${port}`;
     const hosts = {
       open: host(open),
@@ -165,6 +169,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       closed: host(closed),
       slow: host(slow),
       referrers: host(referrers),
+      faults: host(faults),
     };
     const cdnSignature = `e2e-cdn-signature-${Math.random().toString(36).slice(2)}`;
 
@@ -195,6 +200,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       startSlowFront(procs, slow!, { open: hosts.open, bytesPerSecond: 4 * 1024 * 1024 }),
       // The referrers API in front of OPEN (distribution 2.8 has none), from the fixtures' table.
       startReferrersFront(procs, referrers!, { open: hosts.open, listed: referrersTable }),
+      // Faults of the tests' choosing in front of OPEN (fault-front.ts). Its trap is deliberately
+      // not a host of `hosts`, so it is not in PROXY_ALLOW_HOSTS: nothing may ever connect to it.
+      (async () => {
+        faultFront = new FaultFront(hosts.open);
+        procs.track(faultFront.server);
+        procs.track(faultFront.trap);
+        await faultFront.listen(faults!, faultTrap!);
+      })(),
     ]);
 
     const docker = dockerImage();
@@ -327,6 +340,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         html: "e2e/html",
         redirectAuthPrefix: "auth/",
       },
+      faultTrap: host(faultTrap),
       logs: { proxy: proxyLog, dir },
       secrets: [
         CREDENTIALS.password,

@@ -125,3 +125,18 @@ export function bigImage(): BuiltImage {
   ]);
   return imageOf([layer(OCI_LAYER_TAR, tar, tar)], ["COPY big / # served slowly"]);
 }
+
+/**
+ * `count` uncompressed layers of `bytesEach` random bytes each (one file per layer), for the
+ * load rows (e2e/hardening-load.spec.ts, SECURITY L3): pushed by that spec itself, so only it pays.
+ */
+export function manyLayersImage(count: number, bytesEach: number): BuiltImage {
+  const layers = Array.from({ length: count }, (_, i) => {
+    const tar = makeTar([{ type: "file", path: `layer-${i}/random.bin`, content: randomBytes(bytesEach) }]);
+    return layer(OCI_LAYER_TAR, tar, tar);
+  });
+  return imageOf(
+    layers,
+    layers.map((_, i) => `COPY layer-${i} / # load`),
+  );
+}

@@ -548,6 +548,8 @@ describe("P9 P10 what passes back and forth", () => {
     expect(a.headers["content-type"]).toBe(served);
     expect(a.headers["x-content-type-options"]).toBe("nosniff");
     expect(a.headers["content-security-policy"]).toBe("sandbox");
+    // The registry's own type travels beside it when replaced, so the app can name a web page (R11).
+    expect(a.headers["x-registry-content-type"]).toBe(served === types[i]![0] ? undefined : types[i]![0]);
   });
 
   it("P10 Set-Cookie, Content-Encoding and upstream CORS are stripped; registry headers pass; identity is asked for", async () => {

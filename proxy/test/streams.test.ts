@@ -37,6 +37,11 @@ function blobHandler(stats: BlobStats) {
       res.write(Buffer.alloc(1000));
       return; // then nothing
     }
+    if (url.includes("/stallmanifest/")) {
+      res.writeHead(200, { "Content-Length": "5000", "Content-Type": "application/vnd.oci.image.manifest.v1+json" });
+      res.write("{");
+      return; // headers and a byte, then nothing
+    }
     if (url.includes("/hold/")) {
       res.writeHead(200, { "Content-Type": "application/octet-stream" });
       res.write(Buffer.alloc(10));
@@ -148,6 +153,12 @@ describe("P12 P13 timeouts and disconnects", () => {
     expect(a.status).toBe(504);
     expect(proxyError(a).code).toBe("UPSTREAM_TIMEOUT");
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("P12 a manifest whose body stalls after the headers → 504 UPSTREAM_TIMEOUT, not a reset (issue 8)", async () => {
+    const a = await request(`${proxy.base}/registry/${registry.host}/v2/stallmanifest/manifests/latest`);
+    expect(a.status).toBe(504);
+    expect(proxyError(a)).toMatchObject({ code: "UPSTREAM_TIMEOUT", message: expect.stringMatching(/^upstream timeout: no bytes from/) as unknown });
   });
 
   it("P12 an upstream that stalls mid-body is cut; the browser sees a short body", async () => {

@@ -56,3 +56,20 @@ export function isAbort(e: unknown, signal?: AbortSignal): boolean {
   if (isLayerFailure(e)) return e.error.kind === "aborted";
   return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "AbortError";
 }
+
+/**
+ * Times a layer cut short by the network is read again by itself, from byte 0 with fresh hash
+ * state, before its failure is shown (SECURITY L5); the page's layer jobs and the command line
+ * both use it. A partial run is never kept: each retry starts over.
+ */
+export const LAYER_NETWORK_RETRIES = 2;
+
+/**
+ * Failures worth reading the layer again: the bytes stopped coming (a blob cut short, the
+ * registry unreachable for a moment), not wrong bytes. A digest mismatch, an overrun or a corrupt
+ * stream would only come back the same.
+ */
+export function isTransientLayerError(error: LayerscopeError | undefined): boolean {
+  if (error === undefined) return false;
+  return (error.kind === "size-mismatch" && error.direction === "truncated") || error.kind === "unreachable";
+}

@@ -24,8 +24,21 @@ describe("blobBody: an answer to a blob GET as the pipeline's byte source", () =
     [registryError(404, "BLOB_UNKNOWN", "blob unknown"), false, { kind: "not-found", what: "blob", ref: AT.digest }],
     [registryError(401, "UNAUTHORIZED", "no"), true, { kind: "unauthorized", hadCredentials: true }],
     [new Response("<html><body>hi</body></html>", { status: 200, headers: { "Content-Type": "text/html; charset=utf-8" } }), false, { kind: "not-a-registry", status: 200 }],
+    // Through the proxy (P9): served as octet-stream, the registry's type beside it (issue 8, R11).
+    [
+      new Response("<html><body>hi</body></html>", { status: 200, headers: { "Content-Type": "application/octet-stream", "X-Registry-Content-Type": "text/html" } }),
+      false,
+      { kind: "not-a-registry", status: 200, contentType: "text/html" },
+    ],
   ])("%#: a failed answer is a LayerFailure with the client's mapping", async (res, hadCredentials, expected) => {
     expect(await failure(blobBody(res, AT, hadCredentials))).toMatchObject(expected);
+  });
+
+  it("an octet-stream blob that merely starts with '<' is a blob", async () => {
+    const res = new Response(new TextEncoder().encode("<not html"), { status: 200, headers: { "Content-Type": "application/octet-stream" } });
+    const chunks: number[] = [];
+    for await (const c of await blobBody(res, AT, false)) chunks.push(...c);
+    expect(chunks).toHaveLength(9);
   });
 
   it("hands the body over chunk by chunk, as it arrives", async () => {

@@ -6,7 +6,7 @@
  */
 import { LayerFailure, readableChunks, type BlobOpener } from "../pipeline";
 import { blobUrl, send, type RegistryClient } from "./client";
-import { errorFromResponse } from "./errors";
+import { errorFromResponse, registryContentType } from "./errors";
 
 /** Which blob an answer is for, for the error it may become. */
 export interface BlobWhere {
@@ -19,13 +19,15 @@ export interface BlobWhere {
 /**
  * The body of an answer to a blob GET, as an async iterable of its chunks in order. A non-2xx
  * answer rejects with a LayerFailure mapped by errorFromResponse (what "blob"); an HTML page
- * answering a blob URL (a SPA fallback, a captive portal) is not-a-registry (SECURITY.md R11).
+ * answering a blob URL (a SPA fallback, a captive portal) is not-a-registry (SECURITY.md R11),
+ * whether its Content-Type says so or the proxy's X-Registry-Content-Type does.
  * `hadCredentials`: whether the request carried credentials (a 401 then means "refused").
  */
 export async function blobBody(res: Response, at: BlobWhere, hadCredentials: boolean): Promise<AsyncIterable<Uint8Array>> {
   if (!res.ok) throw new LayerFailure(await errorFromResponse(at.registry, at.repository, "blob", at.digest, res, hadCredentials));
-  const type = res.headers.get("Content-Type") ?? "";
-  if (/^text\/html\b/i.test(type)) {
+  // Through the proxy a web page arrives as octet-stream, its real type beside it (P9).
+  const type = registryContentType(res);
+  if (/^(text\/html|application\/xhtml\+xml)\b/i.test(type)) {
     await res.body?.cancel().catch(() => undefined);
     throw new LayerFailure({ kind: "not-a-registry", registry: at.registry, status: res.status, contentType: type });
   }

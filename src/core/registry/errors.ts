@@ -13,6 +13,20 @@ import { readBodyCapped } from "./body";
 export const PROXY_ERROR_HEADER = "X-Layerscope-Proxy-Error";
 
 /**
+ * The registry's own Content-Type, which our proxy sends beside the body when it served a web
+ * type (HTML, SVG, XML, script) as application/octet-stream instead (SECURITY.md P9).
+ */
+export const REGISTRY_CONTENT_TYPE_HEADER = "X-Registry-Content-Type";
+
+/**
+ * The answer's Content-Type as the registry sent it: the proxy's {@link REGISTRY_CONTENT_TYPE_HEADER}
+ * when it replaced it, else Content-Type ("" when absent).
+ */
+export function registryContentType(res: Response): string {
+  return res.headers.get(REGISTRY_CONTENT_TYPE_HEADER) ?? res.headers.get("Content-Type") ?? "";
+}
+
+/**
  * Error bodies are read only this far. The proxy caps them at 64 KiB too (SECURITY.md P11); a
  * registry message longer than that is not something a person will read anyway.
  */
@@ -120,6 +134,15 @@ function proxyError(registry: string, code: string, message: string | undefined,
       return withCodeAndMessage({ kind: "registry-error", registry, status: res.status }, code, message);
   }
 }
+
+/**
+ * Automatic attempts after a 429 before the page stops and waits for the user (SECURITY.md R4):
+ * the image views count them per query, the layer jobs per layer. This module never retries.
+ */
+export const RATE_LIMIT_RETRIES = 3;
+
+/** Seconds to wait after a 429 that carries no (readable) Retry-After. */
+export const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 /**
  * 429 → rate-limited. `Retry-After` is delta-seconds or an HTTP-date (RFC 9110 §10.2.3); a date

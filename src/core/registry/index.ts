@@ -20,7 +20,7 @@ export {
   type FetchedDocument,
   type FetchedConfig,
 } from "./client";
-export { parseRetryAfter, parseQuota, PROXY_ERROR_HEADER, type NotFoundWhat } from "./errors";
+export { DEFAULT_RETRY_AFTER_SECONDS, parseRetryAfter, parseQuota, PROXY_ERROR_HEADER, RATE_LIMIT_RETRIES, type NotFoundWhat } from "./errors";
 export { readBodyCapped, type TooLarge } from "./body";
 export { blobBody, registryBlobOpener, type BlobWhere } from "./blob";
 export {

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState, type ReactNode } from "react";
 import { describeError, type ErrorDescription, type LayerscopeError } from "../../core/errors";
+import { DEFAULT_RETRY_AFTER_SECONDS } from "../../core/registry";
+import { RetryCountdown } from "../../components/RetryCountdown";
 import { SafeText } from "../../components/SafeText";
 import { CredentialsForm } from "./CredentialsForm";
 import { isArchiveRegistry } from "../../lib/archive";
@@ -15,8 +17,6 @@ export interface AutoRetry {
   readonly onElapsed: () => void;
 }
 
-/** Seconds to wait when a 429 carries no Retry-After. */
-const DEFAULT_RETRY_AFTER_SECONDS = 30;
 
 function describe(e: ShownError): ErrorDescription {
   if (e.kind === "unexpected") {
@@ -128,13 +128,5 @@ function Countdown({ seconds, autoRetry }: { readonly seconds: number; readonly 
     autoRetry.onElapsed();
   }, [left, autoRetry]);
 
-  return (
-    <p aria-live="polite">
-      Retrying automatically in{" "}
-      <strong data-testid="retry-countdown" data-seconds={left} className="font-mono tabular-nums">
-        {left}
-      </strong>{" "}
-      s (attempt {autoRetry.attempt} of {autoRetry.max}).
-    </p>
-  );
+  return <RetryCountdown secondsLeft={left} attempt={autoRetry.attempt} max={autoRetry.max} testId="retry-countdown" />;
 }

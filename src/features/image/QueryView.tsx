@@ -1,11 +1,12 @@
 import { useState, type ReactNode } from "react";
 import type { UseQueryResult } from "@tanstack/react-query";
 import { LayerscopeFailure } from "../../core/errors";
+import { RATE_LIMIT_RETRIES } from "../../core/registry";
 import { Loading } from "../../components/Loading";
 import { ErrorPanel, type ShownError } from "./ErrorPanel";
 
 /** Automatic attempts after a 429 before we stop and wait for the user (R4). */
-export const MAX_RATE_LIMIT_RETRIES = 3;
+export const MAX_RATE_LIMIT_RETRIES = RATE_LIMIT_RETRIES;
 
 export function asShownError(error: unknown): ShownError {
   if (error instanceof LayerscopeFailure) return error.error;

@@ -1,12 +1,13 @@
-import { useCallback, useDeferredValue, useMemo, useState, useSyncExternalStore, type KeyboardEvent } from "react";
+import { useCallback, useDeferredValue, useEffect, useMemo, useState, useSyncExternalStore, type KeyboardEvent } from "react";
 import { describeError, type LayerscopeError } from "../../core/errors";
 import { isTrusted, type LayerIndex } from "../../core/pipeline/types";
 import { Badge, Card } from "../../components/Card";
 import { CopyButton } from "../../components/CopyButton";
 import { Loading } from "../../components/Loading";
+import { RetryCountdown } from "../../components/RetryCountdown";
 import { SafeText, escapeInvisible } from "../../components/SafeText";
 import { formatBytes, formatExactBytes, shortDigest } from "../../lib/format";
-import type { LayerJobs, LayerJobState } from "../../lib/layers/types";
+import type { LayerJobs, LayerJobState, RateLimitWait } from "../../lib/layers/types";
 import { layerTypeName } from "../image/mediaTypeNames";
 import { layerCsv, layerJson } from "../../core/export";
 import { ExportButtons } from "../export/ExportButtons";
@@ -228,6 +229,7 @@ function LayerRow({
         <DigestLine label="diff_id" value={s.diffId} verdict={diffIdVerdict(s)} testId="diffid-verdict" open={open} />
         {isRunning(s) && <Progress state={s} />}
         {error && error.kind !== "aborted" && <LayerError error={error} />}
+        {error?.kind === "rate-limited" && <RateLimitLine wait={s.rateLimitWait} />}
         {open && <Details state={s} />}
       </div>
     </li>
@@ -387,6 +389,25 @@ function Progress({ state: s }: { readonly state: LayerJobState }) {
       <div role="progressbar" aria-label={`Layer ${s.layerIndex + 1} download`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)} className="h-1.5 overflow-hidden rounded bg-slate-200">
         <div className={`h-full rounded ${p.stage === "queued" ? "bg-slate-300" : "bg-indigo-600"} transition-[width] duration-200`} style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
       </div>
+    </div>
+  );
+}
+
+/**
+ * Under a layer's 429: the countdown to its next automatic attempt (R4), or, once those are
+ * used up, that it stopped and waits for Retry.
+ */
+function RateLimitLine({ wait }: { readonly wait: RateLimitWait | undefined }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (wait === undefined) return;
+    const t = window.setInterval(() => setNow(Date.now()), 250);
+    return () => window.clearInterval(t);
+  }, [wait]);
+  if (wait === undefined) return <p className="text-xs text-slate-700">Stopped after the automatic retries. Use Retry when you are ready.</p>;
+  return (
+    <div className="text-xs text-slate-700">
+      <RetryCountdown secondsLeft={Math.max(0, Math.ceil((wait.retryAt - now) / 1000))} attempt={wait.attempt} max={wait.max} testId="layer-retry-countdown" />
     </div>
   );
 }

@@ -185,6 +185,47 @@ describe("createLayerJobs", () => {
     jobs.dispose();
   });
 
+  it("R4: a 429 waits its Retry-After with a visible wait, then runs again; three times at most, then fails; cancel ends a wait", () => {
+    vi.useFakeTimers();
+    const { jobs, workers } = setup(2, { poolSize: 1 });
+    jobs.start();
+    const limited = { kind: "rate-limited", registry: "r.test", retryAfterSeconds: 2 } as const;
+    const limit = (): void => {
+      const w = workers.at(-1)!;
+      w.emit({ type: "failed", runId: w.lastRun.runId, error: limited });
+    };
+    const runs = (): number => workers.flatMap((w) => w.received).filter((m) => (m as { type: string }).type === "run").length;
+    limit();
+    expect(jobs.getSnapshot()[0]).toMatchObject({ progress: { stage: "queued" }, error: limited, rateLimitWait: { attempt: 1, max: 3 } });
+    // While layer 0 waits, the lane goes to layer 1.
+    expect(runs()).toBe(2);
+    workers.at(-1)!.emit({ type: "done", runId: workers.at(-1)!.lastRun.runId, result: result(1, d(2)) });
+    vi.advanceTimersByTime(1999);
+    expect(runs()).toBe(2);
+    vi.advanceTimersByTime(1);
+    expect(runs()).toBe(3);
+    expect(jobs.getSnapshot()[0]!.rateLimitWait).toBeUndefined();
+    limit();
+    vi.advanceTimersByTime(2000);
+    limit();
+    vi.advanceTimersByTime(2000);
+    expect(runs()).toBe(5);
+    limit();
+    expect(jobs.getSnapshot()[0]).toMatchObject({ progress: { stage: "failed" }, error: limited });
+    expect(jobs.getSnapshot()[0]!.rateLimitWait).toBeUndefined();
+    vi.advanceTimersByTime(60_000);
+    expect(runs()).toBe(5);
+    // A user's retry gets a fresh allowance; cancelling during a wait ends it for good.
+    jobs.retry(0);
+    limit();
+    expect(jobs.getSnapshot()[0]!.rateLimitWait).toMatchObject({ attempt: 1 });
+    jobs.cancel(0);
+    expect(jobs.getSnapshot()[0]).toMatchObject({ progress: { stage: "cancelled" } });
+    vi.advanceTimersByTime(60_000);
+    expect(runs()).toBe(6);
+    jobs.dispose();
+  });
+
   it("wrong bytes are never retried automatically", () => {
     const { jobs, workers, layers } = setup(1);
     jobs.start();

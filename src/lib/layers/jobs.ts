@@ -18,13 +18,13 @@
  */
 import type { LayerscopeError } from "../../core/errors";
 import type { Descriptor } from "../../core/oci";
-import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
-import { basicAuthorization, blobUrl, type RegistryClient } from "../../core/registry";
+import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, LAYER_NETWORK_RETRIES, isTransientLayerError, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
+import { basicAuthorization, blobUrl, DEFAULT_RETRY_AFTER_SECONDS, RATE_LIMIT_RETRIES, type RegistryClient } from "../../core/registry";
 import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
 import { archiveBlobRequest } from "../archive";
 import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from "../cache";
 import { isSampleRegistry } from "../sample";
-import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource } from "./types";
+import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource, RateLimitWait } from "./types";
 
 export type LayerJobsMode = "single" | "split";
 
@@ -41,15 +41,9 @@ const RATE_WINDOW_MS = 1500;
 /**
  * A layer cut short by the network (connection reset, registry gone for a moment) is run again
  * this many times by itself, from byte 0 with fresh hash state, before the failure is shown
- * (SECURITY L5). A partial run is never kept: the retry starts over.
+ * (SECURITY L5; core's rule, which the command line follows too). A partial run is never kept.
  */
-export const AUTO_RETRIES = 2;
-
-/** Failures worth an automatic retry: the bytes stopped coming, not wrong bytes. */
-export function isTransient(error: LayerscopeError | undefined): boolean {
-  if (error === undefined) return false;
-  return (error.kind === "size-mismatch" && error.direction === "truncated") || error.kind === "unreachable";
-}
+export const AUTO_RETRIES = LAYER_NETWORK_RETRIES;
 
 /** The little of a Worker the bridge uses (a fake in tests). */
 export interface WorkerLike {
@@ -132,6 +126,7 @@ interface Mutable {
   error?: LayerscopeError;
   source?: LayerSource;
   cachedAt?: number;
+  rateLimitWait?: RateLimitWait;
 }
 
 const ZERO = { compressedBytes: 0, uncompressedBytes: 0, entries: 0, bytesPerSecond: 0 } as const;
@@ -157,6 +152,10 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const running = new Map<number, Running>();
   /** Automatic retries used per layer; reset by a user's retry. */
   const autoRetries = new Map<number, number>();
+  /** Automatic attempts after a 429 used per layer (R4); reset by a user's retry. */
+  const rateRetries = new Map<number, number>();
+  /** Layers waiting out a 429's Retry-After: the timer that queues them again. */
+  const waiting = new Map<number, ReturnType<typeof setTimeout>>();
   const lanes: Lane[] = [];
   const lastEmit = new Map<number, number>();
   const pendingEmit = new Map<number, ReturnType<typeof setTimeout>>();
@@ -177,6 +176,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       ...(m.error !== undefined ? { error: m.error } : {}),
       ...(m.source !== undefined ? { source: m.source } : {}),
       ...(m.cachedAt !== undefined ? { cachedAt: m.cachedAt } : {}),
+      ...(m.rateLimitWait !== undefined ? { rateLimitWait: m.rateLimitWait } : {}),
     };
   }
 
@@ -408,10 +408,30 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     else releaseLane(run.lane);
     const m = current[i]!;
     const used = autoRetries.get(i) ?? 0;
-    if (!disposed && isTransient(error) && used < AUTO_RETRIES) {
+    if (!disposed && isTransientLayerError(error) && used < AUTO_RETRIES) {
       autoRetries.set(i, used + 1);
       queue.unshift(i);
       set(i, { progress: { stage: "queued", compressedTotal: m.progress.compressedTotal, ...ZERO } });
+      pump();
+      return;
+    }
+    // A 429: wait what the registry asked for, visibly, then queue the layer again; a few times (R4).
+    const rateUsed = rateRetries.get(i) ?? 0;
+    if (!disposed && error?.kind === "rate-limited" && rateUsed < RATE_LIMIT_RETRIES) {
+      rateRetries.set(i, rateUsed + 1);
+      const waitMs = (error.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) * 1000;
+      const rateLimitWait: RateLimitWait = { retryAt: Date.now() + waitMs, attempt: rateUsed + 1, max: RATE_LIMIT_RETRIES };
+      set(i, { error, rateLimitWait, progress: { stage: "queued", compressedTotal: m.progress.compressedTotal, ...ZERO } });
+      waiting.set(
+        i,
+        setTimeout(() => {
+          waiting.delete(i);
+          if (disposed) return;
+          queue.unshift(i);
+          set(i, { progress: { stage: "queued", compressedTotal: m.progress.compressedTotal, ...ZERO } });
+          pump();
+        }, waitMs),
+      );
       pump();
       return;
     }
@@ -435,10 +455,21 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     pump();
   }
 
+  /** Stops a layer's wait for its next attempt after a 429; true when it was waiting. */
+  function stopWaiting(i: number): boolean {
+    const t = waiting.get(i);
+    if (t === undefined) return false;
+    clearTimeout(t);
+    waiting.delete(i);
+    return true;
+  }
+
   function cancelOne(i: number): void {
     const run = running.get(i);
     const q = queue.indexOf(i);
-    if (run) {
+    if (stopWaiting(i)) {
+      // Nothing is running: the wait simply ends.
+    } else if (run) {
       running.delete(i);
       // Terminating is the abort: the worker's fetch dies with it, and the proxy cuts upstream.
       killLane(run.lane);
@@ -472,7 +503,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     cancel(layerIndex) {
       if (disposed) return;
       if (layerIndex === undefined) {
-        for (const i of [...running.keys(), ...queue]) cancelOne(i);
+        for (const i of [...running.keys(), ...queue, ...waiting.keys()]) cancelOne(i);
       } else {
         cancelOne(layerIndex);
       }
@@ -483,7 +514,9 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       const d = layers[layerIndex];
       if (!d) return;
       // Alone and first: from byte 0, with fresh hash state (a new run in a worker), from the network.
+      stopWaiting(layerIndex);
       autoRetries.delete(layerIndex);
+      rateRetries.delete(layerIndex);
       queue.unshift(layerIndex);
       set(layerIndex, { progress: { stage: "queued", compressedTotal: d.size, ...ZERO } });
       started = true;
@@ -503,6 +536,8 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       disposed = true;
       for (const t of pendingEmit.values()) clearTimeout(t);
       pendingEmit.clear();
+      for (const t of waiting.values()) clearTimeout(t);
+      waiting.clear();
       running.clear();
       queue.length = 0;
       for (const lane of [...lanes]) killLane(lane);

@@ -28,6 +28,17 @@ export interface LayerJobState {
   readonly source?: LayerSource;
   /** For source "cache": when the layer was verified and stored (ms since the epoch). */
   readonly cachedAt?: number;
+  /**
+   * Set while the layer waits out a registry's 429 before its next automatic attempt (R4):
+   * when it runs again (ms since the epoch), and which attempt that is of how many.
+   */
+  readonly rateLimitWait?: RateLimitWait;
+}
+
+export interface RateLimitWait {
+  readonly retryAt: number;
+  readonly attempt: number;
+  readonly max: number;
 }
 
 export type LayerSource = "network" | "cache";
@@ -53,7 +64,7 @@ export interface LayerJobs {
   getSnapshot(): readonly LayerJobState[];
   /** Start (or resume) processing queued layers. Idempotent. */
   start(): void;
-  /** Cancel one layer, or all when no index is given: aborts its workers, fetches and (through the proxy) upstream requests. */
+  /** Cancel one layer, or all when no index is given (a layer waiting out a 429 too): aborts its workers, fetches and (through the proxy) upstream requests. */
   cancel(layerIndex?: number): void;
   /** Run one failed or cancelled layer again, alone, from byte 0 with fresh hash state. */
   retry(layerIndex: number): void;
