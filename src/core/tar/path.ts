@@ -56,7 +56,10 @@ export type UnsafeReason =
 export interface NormalisedPath {
   /**
    * The path for display and lookup: no leading "./" or "/", no empty or "." components, no
-   * trailing "/". ".." components are kept as written (never resolved). "" is the root itself.
+   * trailing "/". ".." components that stay inside the root are resolved lexically ("a/../b" is
+   * "b", where Go's filepath.Clean and so containerd and Docker put it); a path that climbs above
+   * the root keeps its ".." as written ("../etc/passwd"), to be shown and kept out of the merged
+   * view. "" is the root itself.
    */
   readonly path: string;
   readonly unsafe: UnsafeReason | undefined;
@@ -71,23 +74,24 @@ export function normalisePath(name: string): NormalisedPath {
   if (isClean(name)) return { path: name, unsafe: undefined };
   const absolute = name.startsWith("/");
   const parts = name.split("/");
+  /** The components as written (minus "" and "."): what an escaping path is shown as. */
   const kept: string[] = [];
-  let depth = 0;
+  /** The components with each ".." applied: what a harmless path is shown as. */
+  const resolved: string[] = [];
   let dotdot = false;
   let escapes = false;
   for (const part of parts) {
     if (part === "" || part === ".") continue;
+    kept.push(part);
     if (part === "..") {
       dotdot = true;
-      depth--;
-      if (depth < 0) escapes = true;
+      if (resolved.pop() === undefined) escapes = true;
     } else {
-      depth++;
+      resolved.push(part);
     }
-    kept.push(part);
   }
   const unsafe: UnsafeReason | undefined = escapes ? "escapes-root" : dotdot ? "dotdot" : absolute ? "absolute" : undefined;
-  return { path: kept.join("/"), unsafe };
+  return { path: (escapes ? kept : resolved).join("/"), unsafe };
 }
 
 /**

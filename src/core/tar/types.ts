@@ -18,7 +18,8 @@ export type TarEntryType = "file" | "hardlink" | "symlink" | "char" | "block" | 
 export interface TarEntry {
   /**
    * Normalised path for display and lookup (see `normalisePath`): no leading "./" or "/", no
-   * "//" or "." components, no trailing "/"; "" is the root directory itself. Decoded from
+   * "//" or "." components, no trailing "/", ".." resolved unless the path climbs above the root
+   * (then kept as written and flagged by {@link unsafe}); "" is the root directory itself. Decoded from
    * {@link rawPath} with U+FFFD for invalid UTF-8, so two invalid names can share a display
    * path: key by `rawPath` when {@link pathInvalidUtf8} is set.
    */
