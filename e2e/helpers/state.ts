@@ -59,6 +59,8 @@ export interface E2EState {
     slow: string;
     /** Node front of `open` answering the referrers API from the fixtures (e2e/setup/referrers-front.ts); `GET /__referrers` lists what it answered */
     referrers: string;
+    /** a registry whose errors carry HTML and bidi characters in their messages, under `u2/` (e2e/setup/hostile-fixtures.ts) */
+    hostile: string;
   };
   /** Accepted by `basic`, by the token server, and by `redirect` for repositories under auth/. */
   credentials: { username: string; password: string };
