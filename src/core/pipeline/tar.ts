@@ -58,13 +58,6 @@ export function toLayerEntry(e: TarEntry, flags: readonly string[]): LayerEntry 
   };
 }
 
-/** A key that tells apart names whose display strings collide (invalid UTF-8 decodes to U+FFFD). */
-function rawKey(bytes: Uint8Array): string {
-  let s = "\u0000raw:";
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
-}
-
 /**
  * Starts stage (b) for `job`. The diff_id hasher is the same verify-while-streaming check as the
  * blob's, without a size: a missing diff_id or an algorithm we cannot compute is "unverifiable".
@@ -105,7 +98,8 @@ export async function createTarStage(job: LayerJob): Promise<TarStage> {
       flags.push(FLAG_INVALID_UTF8);
       invalidNames++;
     }
-    const key = e.pathInvalidUtf8 ? rawKey(e.rawPath) : e.path;
+    // Paths are lossless (invalid bytes escaped as lone surrogates), so the path is the key.
+    const key = e.path;
     const before = seen.get(key);
     if (before !== undefined) {
       // T5: the same path twice in one layer; the last one wins when extracted.
@@ -188,7 +182,7 @@ export async function createTarStage(job: LayerJob): Promise<TarStage> {
       if (unsafeLinks > 0) {
         warnings.push(`${unsafeLinks} link${unsafeLinks === 1 ? " points" : "s point"} above the layer root ("..") and ${unsafeLinks === 1 ? "is" : "are"} listed, never followed`);
       }
-      if (invalidNames > 0) warnings.push(`${invalidNames} name${invalidNames === 1 ? " is" : "s are"} not valid UTF-8 (shown with U+FFFD)`);
+      if (invalidNames > 0) warnings.push(`${invalidNames} name${invalidNames === 1 ? " is" : "s are"} not valid UTF-8 (each invalid byte is shown escaped)`);
 
       const error = blob.error ?? tarError;
       const totals: LayerTotals =

@@ -83,8 +83,10 @@ describe("decodeName", () => {
   });
 
   it("replaces invalid UTF-8 and says so", () => {
-    expect(decodeName(new Uint8Array([0x61, 0xff, 0x62]))).toEqual({ text: "a\ufffdb", invalidUtf8: true });
-    expect(decodeName(new Uint8Array([0xc3, 0x28]))).toEqual({ text: "\ufffd(", invalidUtf8: true });
+    // Lone surrogates U+DC80+byte (surrogateescape), so different bytes stay different strings.
+    expect(decodeName(new Uint8Array([0x61, 0xff, 0x62]))).toEqual({ text: "a\udcffb", invalidUtf8: true });
+    expect(decodeName(new Uint8Array([0xc3, 0x28]))).toEqual({ text: "\udcc3(", invalidUtf8: true });
+    expect(decodeName(new Uint8Array([0x61, 0xfe])).text).not.toBe(decodeName(new Uint8Array([0x61, 0xff])).text);
   });
 
   it("decodes long ASCII names", () => {

@@ -4,19 +4,25 @@
  * follows links (T2): a name is judged by its own bytes only.
  */
 
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
-const lenientDecoder = new TextDecoder("utf-8");
+import { surrogateEscape } from "./names";
 
-/** A name's bytes as text: UTF-8 with U+FFFD for invalid sequences, and whether there were any. */
+const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A name's bytes as text, and whether they were valid UTF-8. Invalid bytes become lone
+ * surrogates U+DC80–U+DCFF ({@link surrogateEscape}), not U+FFFD: "a\xff" and "a\xfe" stay two
+ * names everywhere a path is a key (the merged view, search, comparisons), as they are two files
+ * in a container (T12).
+ */
 export interface DecodedName {
   readonly text: string;
   readonly invalidUtf8: boolean;
 }
 
 /**
- * Decodes bytes for display. ASCII (nearly every real name) takes a fast path; otherwise a
- * strict decode tells whether the bytes were valid UTF-8, and a lenient one replaces what is
- * not. Unicode is never normalised: NFC and NFD spellings of a name stay distinct (T12).
+ * Decodes a name. ASCII (nearly every real name) takes a fast path; otherwise a strict decode
+ * tells whether the bytes were valid UTF-8, and a lossless one escapes what is not. Unicode is
+ * never normalised: NFC and NFD spellings of a name stay distinct (T12).
  */
 export function decodeName(bytes: Uint8Array): DecodedName {
   let ascii = true;
@@ -30,7 +36,7 @@ export function decodeName(bytes: Uint8Array): DecodedName {
   try {
     return { text: strictDecoder.decode(bytes), invalidUtf8: false };
   } catch {
-    return { text: lenientDecoder.decode(bytes), invalidUtf8: true };
+    return { text: surrogateEscape(bytes), invalidUtf8: true };
   }
 }
 
