@@ -22,6 +22,7 @@ export const OCI_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
 export const OCI_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
 
 const enc = new TextEncoder();
+const XSS = "<script>alert(1)</script>";
 
 /** How a case's tar becomes a blob, and what the manifest and config say about it. */
 export interface LayerOptions {
@@ -295,6 +296,30 @@ const T4_T5: HostileCase[] = [
     },
   ),
   tarCase(
+    "T4/opaque-root-and-recreated-dir",
+    ["T4"],
+    "an opaque marker at the root, and a whiteout of a directory the same layer writes again",
+    () => buildTar([{ path: ".wh..wh..opq", content: "" }, { path: ".wh.d", content: "" }, { path: "d/", type: "dir" }, { path: "d/new", content: "n" }, { path: "top", content: "t" }]),
+    {
+      ...OK,
+      paths: [".wh..wh..opq", ".wh.d", "d", "d/new", "top"],
+      entries: [
+        [0, { whiteout: "opaque", whiteoutTarget: "" }],
+        [1, { whiteout: "whiteout", whiteoutTarget: "d" }],
+      ],
+      merge: { present: ["d", "d/new", "top"], absent: ["d/old", "lower", "etc"], warnings: ["whiteout-of-same-layer-entry .wh.d"] },
+    },
+    { lower: [[{ path: "d/", type: "dir" }, { path: "d/old", content: "o" }, { path: "lower", content: "l" }, { path: "etc/", type: "dir" }]] },
+  ),
+  tarCase(
+    "T4/whiteout-under-symlink",
+    ["T4", "T2"],
+    '"link/.wh.passwd" where a lower "link" is a symlink to /etc: nothing resolved, /etc/passwd untouched',
+    () => buildTar([{ path: "link/.wh.passwd", content: "" }]),
+    { ...OK, paths: ["link/.wh.passwd"], merge: { present: ["etc/passwd", "link"], types: { link: "symlink", "etc/passwd": "file" }, warnings: ["whiteout-of-missing-path link/.wh.passwd"] } },
+    { lower: [[{ path: "etc/", type: "dir" }, { path: "etc/passwd", content: "root" }, { path: "link", type: "symlink", linkname: "/etc" }]] },
+  ),
+  tarCase(
     "T5/same-path-twice",
     ["T5"],
     '"f" then "./f"; "d/" then a file "d"',
@@ -311,7 +336,22 @@ const T4_T5: HostileCase[] = [
       merge: { present: ["f", "d"], types: { d: "file" }, warnings: ["duplicate-in-layer f", "duplicate-in-layer d"] },
     },
   ),
+  tarCase(
+    "T5/file-then-hardlink-then-whiteout",
+    ["T5", "T4"],
+    'a file "f", then a hardlink "f" to "g", then ".wh.f", all in one layer: the last "f" wins, the whiteout hides only lower layers',
+    () => buildTar([{ path: "g", content: "g" }, { path: "f", content: "first" }, { path: "f", type: "hardlink", linkname: "g" }, { path: ".wh.f", content: "" }]),
+    {
+      ...OK,
+      paths: ["g", "f", "f", ".wh.f"],
+      entries: [[2, { type: "hardlink", flags: ["duplicate"] }]],
+      merge: { present: ["f", "g"], types: { f: "hardlink" }, warnings: ["duplicate-in-layer f", "whiteout-of-same-layer-entry .wh.f"] },
+    },
+    { lower: [[{ path: "f", content: "lower" }]] },
+  ),
 ];
+
+// ── T6 meta headers];
 
 // ── T6 meta headers ───────────────────────────────────────────────────────────────────────────────
 
@@ -725,11 +765,12 @@ const T12_T13: HostileCase[] = [
   tarCase(
     "T12/invalid-utf8-names",
     ["T12"],
-    'names "a\\xff" and "a\\xfe": distinct raw bytes, the same display text',
+    'names "a\\xff" and "a\\xfe": two files, in the layer and in the merged view (the merge used to keep one)',
     () => concat([header({ name: new Uint8Array([0x61, 0xff]) }), header({ name: new Uint8Array([0x61, 0xfe]) }), END]),
     {
       ...OK,
-      paths: ["a\ufffd", "a\ufffd"],
+      paths: ["a\udcff", "a\udcfe"],
+      merge: { present: ["a\udcff", "a\udcfe"] },
       entries: [
         [0, { flags: ["invalid-utf8"], rawPath: new Uint8Array([0x61, 0xff]) }],
         [1, { flags: ["invalid-utf8"], rawPath: new Uint8Array([0x61, 0xfe]) }],
@@ -810,7 +851,45 @@ const T12_T13: HostileCase[] = [
       merge: { types: { mystery: "unknown", tty: "char", pipe: "fifo" } },
     },
   ),
+  tarCase(
+    "T13/global-pax-path-not-applied",
+    ["T13", "T6"],
+    'a global PAX header with path "evil" and uid 0: shown, never applied to the entries after it (Go\'s rule)',
+    () => concat([pax([["path", "evil"], ["uid", "0"], ["comment", XSS]], { global: true }), entry({ name: "own-name", uid: 1000 }, "x"), END]),
+    { ...OK, paths: ["own-name"], entries: [[0, { uid: 1000 }]], warnings: [/global/i] },
+  ),
+  tarCase(
+    "T13/sparse-unknown-format-and-extended",
+    ["T13"],
+    "a PAX GNU sparse format 2.0 (unknown: read as a plain file), and a GNU 'S' header with an extension block",
+    () =>
+      concat([
+        pax([["GNU.sparse.major", "2"], ["GNU.sparse.minor", "0"]]),
+        entry({ name: "sparse-v2" }, "abc"),
+        header({ format: "gnu", typeflag: "S", name: "sparse-ext", size: 512, patch: [[482, Uint8Array.of(1)], [483, enc.encode("00000010000\0")]] }),
+        new Uint8Array(512), // the extension block: no map entries, not extended further
+        new Uint8Array(512), // the stored data
+        END,
+      ]),
+    {
+      ...OK,
+      paths: ["sparse-v2", "sparse-ext"],
+      entries: [
+        [0, { type: "file", size: 3 }],
+        [1, { type: "sparse", size: 0o10000 }],
+      ],
+      warnings: [/sparse format 2\.0, which is unknown/],
+    },
+  ),
+  tarCase("T13/link-declaring-a-body", ["T13", "T8"], "a symlink whose header claims 1024 bytes of body (none is read, as Go)", () => concat([header({ name: "l", typeflag: "2", linkname: "t", size: 1024 }), entry({ name: "after" }, "a"), END]), {
+    ...OK,
+    paths: ["l", "after"],
+    entries: [[0, { size: 0, linkname: "t" }]],
+    warnings: [/declares 1024 bytes of body/],
+  }),
 ];
+
+// ── D1, D2, D3, D5 digests of one layer];
 
 // ── D1, D2, D3, D5 digests of one layer ───────────────────────────────────────────────────────────
 
