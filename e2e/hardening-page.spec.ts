@@ -111,6 +111,8 @@ test("U2, U3: history, author, environment and labels with HTML, </script>, bidi
   await expect(labels).toContainText("line one⟨\\n⟩line two⟨\\r⟩⟨\\n⟩line three");
   // The 100 000-character label and created_by do not push the page sideways.
   await expectNoSidewaysScroll(page);
+  await page.getByTestId("labels").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: "test-results/hardening-page-labels.png" });
   await expectInert(page, w, origin);
 });
 
@@ -130,6 +132,7 @@ test("U2, U3: file names with HTML, </script>, bidi, zero-width, a newline and 6
   expect(text).toContain("zero⟨U+200B⟩width⟨U+200D⟩name");
   expect(text).toContain("new⟨\\n⟩line");
   expect(text).not.toContain("\u202E");
+  await page.screenshot({ path: "test-results/hardening-page-names.png" });
   // The long name: its row exists, cut for display, and the page does not scroll sideways.
   expect(paths.some((p) => p.length > 50_000)).toBe(true);
   await expectNoSidewaysScroll(page);

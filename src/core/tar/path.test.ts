@@ -82,7 +82,7 @@ describe("decodeName", () => {
     expect(nfc.invalidUtf8 || nfd.invalidUtf8).toBe(false);
   });
 
-  it("replaces invalid UTF-8 and says so", () => {
+  it("escapes invalid UTF-8 losslessly (one lone surrogate per byte) and says so", () => {
     // Lone surrogates U+DC80+byte (surrogateescape), so different bytes stay different strings.
     expect(decodeName(new Uint8Array([0x61, 0xff, 0x62]))).toEqual({ text: "a\udcffb", invalidUtf8: true });
     expect(decodeName(new Uint8Array([0xc3, 0x28]))).toEqual({ text: "\udcc3(", invalidUtf8: true });
