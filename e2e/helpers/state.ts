@@ -61,6 +61,8 @@ export interface E2EState {
     referrers: string;
     /** Node front of `open` injecting the faults a test registers (e2e/setup/fault-front.ts, e2e/helpers/faults.ts) */
     faults: string;
+    /** a registry whose errors carry HTML and bidi characters in their messages, under `u2/` (e2e/setup/hostile-fixtures.ts) */
+    hostile: string;
   };
   /** Accepted by `basic`, by the token server, and by `redirect` for repositories under auth/. */
   credentials: { username: string; password: string };

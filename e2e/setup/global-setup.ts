@@ -47,6 +47,7 @@ import { startSlowFront } from "./slow-front";
 import { startReferrersFront, type ReferrersTable } from "./referrers-front";
 import { FaultFront } from "./fault-front";
 import { pushReferrersFixtures } from "./referrers-fixtures";
+import { PAGE_REPO, hostileGzipImage, hostilePageImage, hostileTarImage, startHostileFront } from "./hostile-fixtures";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const HELLO_WORLD_TAR = join(ROOT, "e2e/fixtures/third-party/hello-world-v25.tar");
@@ -157,7 +158,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   try {
     // playwright.config.ts picks the proxy's port itself (its baseURL is needed before this runs).
     const proxyPort = Number(process.env.LAYERSCOPE_PROXY_PORT) || (await freePorts(1))[0]!;
-    const [open, basic, token, tokenServer, redirect, cdn, closed, slow, referrers, faults, faultTrap] = await freePorts(11, [proxyPort]);
+    const [open, basic, token, tokenServer, redirect, cdn, closed, slow, referrers, faults, faultTrap, hostile] = await freePorts(12, [proxyPort]);
     const host = (port: number | undefined): string => `${LOOPBACK}:${port}`;
     const hosts = {
       open: host(open),
@@ -170,6 +171,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       slow: host(slow),
       referrers: host(referrers),
       faults: host(faults),
+      hostile: host(hostile),
     };
     const cdnSignature = `e2e-cdn-signature-${Math.random().toString(36).slice(2)}`;
 
@@ -208,6 +210,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         procs.track(faultFront.trap);
         await faultFront.listen(faults!, faultTrap!);
       })(),
+      // Registry errors whose messages carry HTML and bidi characters (hostile-fixtures.ts, SECURITY U2).
+      startHostileFront(procs, hostile!),
     ]);
 
     const docker = dockerImage();
@@ -269,6 +273,12 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         await pushImage(openTarget, "e2e/history", "v1", history); // history-fixtures.ts, e2e/history.spec.ts
         // Setuid, world-writable, broken and looping links, hardlinks (search-fixtures.ts), for e2e/search.spec.ts and export.spec.ts.
         await pushImage(openTarget, "e2e/search", "v1", search);
+      })(),
+      (async () => {
+        // The hardening specs' images (hostile-fixtures.ts): corpus layers in Chromium, and the page's attacks.
+        await pushImage(openTarget, "e2e/hostile-gzip", "v1", await hostileGzipImage());
+        await pushImage(openTarget, "e2e/hostile-tar", "v1", await hostileTarImage());
+        await pushImage(openTarget, PAGE_REPO, "v1", hostilePageImage());
       })(),
       (async () => {
         await pushImage(basicTarget, "private/app", "v1", docker);

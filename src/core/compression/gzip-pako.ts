@@ -108,14 +108,24 @@ export function createPakoGzipDecoder(options: PakoGzipOptions = {}): SyncDecode
         yield* flushOutput();
         return strm.next_in;
       }
-      if (status !== Z_OK && status !== Z_BUF_ERROR) fail(strm.msg || `zlib status ${status}`);
+      if (status !== Z_OK && status !== Z_BUF_ERROR) {
+        // What inflate produced before the fault is handed on first: the tar entries in it are
+        // reported (partial, untrusted) instead of vanishing with the buffer (SECURITY T8/T9:
+        // nothing before a failure is lost). Its CRC is never checked, and the caller knows.
+        const message = strm.msg || `zlib status ${status}`;
+        yield* flushOutput();
+        fail(message);
+      }
       if (strm.avail_out === 0) {
         yield* flushOutput();
         continue;
       }
       if (strm.avail_in === 0) return -1; // wants more input; partial output stays until full or member end
       // Z_BUF_ERROR with input and output room left means no progress is possible at all.
-      if (strm.avail_in === inBefore && strm.avail_out === outBefore) fail(strm.msg || "inflate made no progress");
+      if (strm.avail_in === inBefore && strm.avail_out === outBefore) {
+        yield* flushOutput();
+        fail(strm.msg || "inflate made no progress");
+      }
     }
   }
 
@@ -162,8 +172,10 @@ export function createPakoGzipDecoder(options: PakoGzipOptions = {}): SyncDecode
     }
   }
 
-  function end(): Iterable<Uint8Array> {
+  function* end(): Generator<Uint8Array, void, undefined> {
     if (state === "member") {
+      // A cut stream: what was decoded before the cut goes on first (nothing before a failure is lost).
+      yield* flushOutput();
       const detail =
         members === 0 && memberBytes === 0
           ? "there is no gzip data at all"
@@ -174,7 +186,7 @@ export function createPakoGzipDecoder(options: PakoGzipOptions = {}): SyncDecode
       countTrailing(held);
       held = undefined;
     }
-    return []; // every member flushes its output when it ends: nothing is left to yield
+    // Every member flushed its output when it ended: nothing is left to yield.
   }
 
   function summary(): DecodeSummary {

@@ -70,6 +70,19 @@ describe.each(CHUNKINGS)("pako gzip, %s", (size) => {
     expect(!r.ok && r.error.kind === "truncated-compressed-data" && r.error.detail).toMatch(/member 2 ends early/);
   });
 
+  it(`${name}: what was decoded before a CRC mismatch or a cut is handed on before the error (nothing lost)`, async () => {
+    // Found by the hostile corpus (src/core/testing/hostile): the output buffer (up to 128 KiB)
+    // was dropped with the error, so the tar entries in it were never reported.
+    const bad = await gzip(B);
+    bad[bad.length - 6]! ^= 0x01;
+    const crc = await run(createPakoGzipDecoder(), bad, size);
+    expect(!crc.ok && crc.outputBytes).toBe(B.length);
+    const whole = await gzip(B);
+    const cut = await run(createPakoGzipDecoder(), whole.subarray(0, whole.length - 20), size);
+    expect(!cut.ok && cut.error.kind).toBe("truncated-compressed-data");
+    expect(!cut.ok && cut.outputBytes).toBeGreaterThan(0);
+  });
+
   it(`${name}: not gzip at all`, async () => {
     const r = await run(createPakoGzipDecoder(), utf8("hello, this is not gzip"), size);
     expect(!r.ok && r.error).toMatchObject({ kind: "corrupt-compressed-data", detail: "incorrect header check" });

@@ -177,7 +177,28 @@ export class ZstdFrameScanner {
    * Throws CompressionFailure for a window over the cap or a malformed header.
    */
   scan(chunk: Uint8Array): Uint8Array[] {
+    const { pieces, failure } = this.scanUntilFault(chunk);
+    if (failure !== undefined) throw failure;
+    return pieces;
+  }
+
+  /**
+   * {@link scan}, but a fault is returned beside the pieces that precede it instead of thrown:
+   * the frames before a bad one (in the same chunk) are still decoded, so nothing before the
+   * failure is lost (SECURITY T9/T10). The scanner is unusable after a fault.
+   */
+  scanUntilFault(chunk: Uint8Array): { readonly pieces: Uint8Array[]; readonly failure?: CompressionFailure } {
     const pieces: Uint8Array[] = [];
+    try {
+      this.scanInto(chunk, pieces);
+    } catch (e) {
+      if (e instanceof CompressionFailure) return { pieces, failure: e };
+      throw e;
+    }
+    return { pieces };
+  }
+
+  private scanInto(chunk: Uint8Array, pieces: Uint8Array[]): void {
     let runStart = this.state === "magic" || this.state === "trailing" ? -1 : 0; // start of frame bytes in chunk
     let i = 0;
     const n = chunk.length;
@@ -237,7 +258,6 @@ export class ZstdFrameScanner {
       this.heldFromPrev = this.accLen;
       this.heldCopy = this.acc.slice(0, this.accLen);
     }
-    return pieces;
   }
 
   /** The state, read afresh (TypeScript would keep a narrowing from before a method call changed it). */

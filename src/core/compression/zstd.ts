@@ -204,7 +204,10 @@ export async function createZstdDecoder(options: ZstdOptions = {}): Promise<Sync
   function* push(chunk: Uint8Array): Generator<Uint8Array, void, undefined> {
     if (disposed) throw new Error("zstd decoder used after dispose()");
     compressed += chunk.length;
-    for (const piece of scanner.scan(chunk)) yield* feed(piece);
+    // The frames before a refused or malformed one are decoded first (nothing before a fault is lost).
+    const { pieces, failure } = scanner.scanUntilFault(chunk);
+    for (const piece of pieces) yield* feed(piece);
+    if (failure !== undefined) throw failure;
   }
 
   function end(): Iterable<Uint8Array> {

@@ -204,6 +204,15 @@ describe("mergeLayers", () => {
     expect(hardlinkTargetPath("../x")).toBeUndefined();
   });
 
+  it("a 32 000-deep path (a 64 KiB name the parser accepts) merges without overflowing the stack (T11)", () => {
+    // Found by the hostile corpus (src/core/testing/hostile): ensureDir used to recurse once per level.
+    const deep = "a/".repeat(32_000) + "leaf";
+    const fs = mergeLayers([[{ path: deep, type: "file", size: 1, mode: 0o644, uid: 0, gid: 0, mtime: 0, whiteout: "none" }]]);
+    expect(fs.entries.size).toBe(32_001);
+    expect(fs.entries.get(deep)?.version.size).toBe(1);
+    expect(fs.entries.get("a")?.implied).toBe(true);
+  });
+
   it("merges 100 000 entries × 10 layers fast enough for a slider", () => {
     const entry = (path: string, type: "file" | "dir", size: number): MergeInput => ({ path, type, size, mode: 0o644, uid: 0, gid: 0, mtime: 0, whiteout: "none" });
     const layers: MergeInput[][] = [];

@@ -147,29 +147,40 @@ class Overlay {
     for (const k of [...kids]) this.removeTree(k, layer, marker, "opaque");
   }
 
-  /** Makes sure `dir` exists as a directory (or a kept symlink), creating implied directories. */
+  /**
+   * Makes sure `dir` exists as a directory (or a kept symlink), creating implied directories.
+   * Iterative, not recursive: a path may be tens of thousands of components deep (a 64 KiB name
+   * of "a/a/a/…" is 32 768 levels, T11), which would overflow the call stack.
+   */
   private ensureDir(dir: string, layer: number, through: string): void {
-    if (dir === "") return;
-    const node = this.nodes.get(dir);
-    if (node) {
-      if (node.version.type === "dir") return;
+    const missing: string[] = [];
+    let at = dir;
+    for (; at !== ""; at = parentOf(at)) {
+      const node = this.nodes.get(at);
+      if (!node) {
+        missing.push(at);
+        continue;
+      }
       if (node.version.type === "symlink") {
         this.warnings.push({
           layer,
           path: through,
           kind: "path-through-symlink",
-          detail: `"${through}" goes through "${dir}", a symlink to "${node.version.linkname ?? ""}"; shown at its literal path, not resolved`,
+          detail: `"${through}" goes through "${at}", a symlink to "${node.version.linkname ?? ""}"; shown at its literal path, not resolved`,
         });
-        return;
+      } else if (node.version.type !== "dir") {
+        // A regular file (or other non-directory) in the way: an extractor must replace it by a directory.
+        const hides = node.implied ? node.hides : [node.version, ...node.hides];
+        this.nodes.set(at, { path: at, version: impliedDir(layer), hides, implied: true });
       }
-      // A regular file (or other non-directory) in the way: an extractor must replace it by a directory.
-      const hides = node.implied ? node.hides : [node.version, ...node.hides];
-      this.nodes.set(dir, { path: dir, version: impliedDir(layer), hides, implied: true });
-      return;
+      break;
     }
-    this.ensureDir(parentOf(dir), layer, through);
-    this.nodes.set(dir, { path: dir, version: impliedDir(layer), hides: this.takeHistory(dir), implied: true });
-    this.link(dir);
+    // Top down, so each directory's parent exists when it is linked.
+    for (let i = missing.length - 1; i >= 0; i--) {
+      const d = missing[i] as string;
+      this.nodes.set(d, { path: d, version: impliedDir(layer), hides: this.takeHistory(d), implied: true });
+      this.link(d);
+    }
   }
 
   private takeHistory(path: string): readonly PathVersion[] {

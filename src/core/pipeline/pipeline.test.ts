@@ -112,6 +112,25 @@ describe.each(CHUNKINGS)("chunks of %s bytes", (size) => {
     expect(r.warnings.join("\n")).toMatch(/more than once/);
   });
 
+  it("T2: links whose targets climb above the root are flagged, listed at their literal paths, not followed", async () => {
+    // Found by the hostile corpus (src/core/testing/hostile): the parser saw the escape, the pipeline dropped it.
+    const links = buildTar([
+      { path: "x", type: "symlink", linkname: "../victim" },
+      { path: "x/file", content: "pwned" },
+      { path: "h", type: "hardlink", linkname: "../../etc/shadow" },
+      { path: "ok", type: "symlink", linkname: "/etc/passwd" },
+    ]);
+    const r = await run(await job(links, { mediaType: OCI_TAR, tar: links }), opener(links, size));
+    expect(r.entries.map((e) => [e.path, e.flags])).toEqual([
+      ["x", ["unsafe-link"]],
+      ["x/file", undefined],
+      ["h", ["unsafe-link"]],
+      ["ok", undefined],
+    ]);
+    expect(r.warnings.join("\n")).toMatch(/2 links point above the layer root/);
+    expect(isTrusted(r)).toBe(true);
+  });
+
   it("uncompressed layer: recognised by magic bytes", async () => {
     const r = await run(await job(tar, { mediaType: OCI_TAR }), opener(tar, size));
     expect(r.compression).toBe("none");

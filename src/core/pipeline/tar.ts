@@ -26,12 +26,14 @@ export interface TarStage {
 
 const EMPTY_TOTALS: LayerTotals = { entries: 0, files: 0, dirs: 0, symlinks: 0, hardlinks: 0, whiteouts: 0, opaques: 0, others: 0, fileBytes: 0 };
 
-/** Flags on {@link LayerEntry.flags}: the contract's three, plus how a harmless odd path was written. */
+/** Flags on {@link LayerEntry.flags}: the contract's three, how a harmless odd path was written, and escaping links. */
 const FLAG_UNSAFE = "unsafe-path";
 const FLAG_INVALID_UTF8 = "invalid-utf8";
 const FLAG_DUPLICATE = "duplicate";
 const FLAG_ABSOLUTE = "absolute-path";
 const FLAG_DOTDOT = "dotdot-path";
+/** A symlink or hardlink whose target, read lexically, climbs above the layer root (T2): listed, never followed. */
+const FLAG_UNSAFE_LINK = "unsafe-link";
 
 /** The pipeline's plain-data entry for a parsed tar header, with the flags the caller found. */
 export function toLayerEntry(e: TarEntry, flags: readonly string[]): LayerEntry {
@@ -56,13 +58,6 @@ export function toLayerEntry(e: TarEntry, flags: readonly string[]): LayerEntry 
   };
 }
 
-/** A key that tells apart names whose display strings collide (invalid UTF-8 decodes to U+FFFD). */
-function rawKey(bytes: Uint8Array): string {
-  let s = "\u0000raw:";
-  for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]!);
-  return s;
-}
-
 /**
  * Starts stage (b) for `job`. The diff_id hasher is the same verify-while-streaming check as the
  * blob's, without a size: a missing diff_id or an algorithm we cannot compute is "unverifiable".
@@ -75,6 +70,7 @@ export async function createTarStage(job: LayerJob): Promise<TarStage> {
   const seen = new Map<string, number>();
   let duplicates = 0;
   let unsafe = 0;
+  let unsafeLinks = 0;
   let invalidNames = 0;
   let files = 0;
   let dirs = 0;
@@ -94,11 +90,16 @@ export async function createTarStage(job: LayerJob): Promise<TarStage> {
       unsafe++;
     } else if (e.unsafe === "absolute") flags.push(FLAG_ABSOLUTE);
     else if (e.unsafe === "dotdot") flags.push(FLAG_DOTDOT);
+    if (e.linkUnsafe === "escapes-root") {
+      flags.push(FLAG_UNSAFE_LINK);
+      unsafeLinks++;
+    }
     if (e.pathInvalidUtf8) {
       flags.push(FLAG_INVALID_UTF8);
       invalidNames++;
     }
-    const key = e.pathInvalidUtf8 ? rawKey(e.rawPath) : e.path;
+    // Paths are lossless (invalid bytes escaped as lone surrogates), so the path is the key.
+    const key = e.path;
     const before = seen.get(key);
     if (before !== undefined) {
       // T5: the same path twice in one layer; the last one wins when extracted.
@@ -178,7 +179,10 @@ export async function createTarStage(job: LayerJob): Promise<TarStage> {
       for (const w of summary.warnings) warnings.push(w.message);
       if (duplicates > 0) warnings.push(`${duplicates} path${duplicates === 1 ? " appears" : "s appear"} more than once in this layer; the last one wins`);
       if (unsafe > 0) warnings.push(`${unsafe} path${unsafe === 1 ? " climbs" : "s climb"} above the layer root ("..") and ${unsafe === 1 ? "is" : "are"} kept out of the merged view`);
-      if (invalidNames > 0) warnings.push(`${invalidNames} name${invalidNames === 1 ? " is" : "s are"} not valid UTF-8 (shown with U+FFFD)`);
+      if (unsafeLinks > 0) {
+        warnings.push(`${unsafeLinks} link${unsafeLinks === 1 ? " points" : "s point"} above the layer root ("..") and ${unsafeLinks === 1 ? "is" : "are"} listed, never followed`);
+      }
+      if (invalidNames > 0) warnings.push(`${invalidNames} name${invalidNames === 1 ? " is" : "s are"} not valid UTF-8 (each invalid byte is shown escaped)`);
 
       const error = blob.error ?? tarError;
       const totals: LayerTotals =

@@ -42,7 +42,8 @@ export interface LayerEntry {
   readonly dataOffset: number;
   /**
    * Oddities worth a badge: "unsafe-path" (escapes the root), "absolute-path" and "dotdot-path"
-   * (normalised but written oddly), "invalid-utf8", "duplicate" (same path again in this layer).
+   * (normalised but written oddly), "invalid-utf8", "duplicate" (same path again in this layer),
+   * "unsafe-link" (a symlink or hardlink whose target climbs above the root, T2: never followed).
    */
   readonly flags?: readonly string[];
 }

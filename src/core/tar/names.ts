@@ -52,3 +52,15 @@ export function decodeLossless(bytes: Uint8Array): NamePart[] {
   if (text) parts.push({ text });
   return parts;
 }
+
+/**
+ * A name's bytes as one string that loses nothing: valid UTF-8 decoded, every other byte 0xNN
+ * as the lone low surrogate U+DC00+0xNN (Python's "surrogateescape", PEP 383). Valid UTF-8 never
+ * decodes to a lone surrogate, so two names with different bytes always get different strings
+ * (T12), and the display code marks the surrogates as visible escapes (SafeText).
+ */
+export function surrogateEscape(bytes: Uint8Array): string {
+  let out = "";
+  for (const p of decodeLossless(bytes)) out += "text" in p ? p.text : String.fromCharCode(0xdc00 + p.byte);
+  return out;
+}

@@ -4,19 +4,25 @@
  * follows links (T2): a name is judged by its own bytes only.
  */
 
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
-const lenientDecoder = new TextDecoder("utf-8");
+import { surrogateEscape } from "./names";
 
-/** A name's bytes as text: UTF-8 with U+FFFD for invalid sequences, and whether there were any. */
+const strictDecoder = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * A name's bytes as text, and whether they were valid UTF-8. Invalid bytes become lone
+ * surrogates U+DC80–U+DCFF ({@link surrogateEscape}), not U+FFFD: "a\xff" and "a\xfe" stay two
+ * names everywhere a path is a key (the merged view, search, comparisons), as they are two files
+ * in a container (T12).
+ */
 export interface DecodedName {
   readonly text: string;
   readonly invalidUtf8: boolean;
 }
 
 /**
- * Decodes bytes for display. ASCII (nearly every real name) takes a fast path; otherwise a
- * strict decode tells whether the bytes were valid UTF-8, and a lenient one replaces what is
- * not. Unicode is never normalised: NFC and NFD spellings of a name stay distinct (T12).
+ * Decodes a name. ASCII (nearly every real name) takes a fast path; otherwise a strict decode
+ * tells whether the bytes were valid UTF-8, and a lossless one escapes what is not. Unicode is
+ * never normalised: NFC and NFD spellings of a name stay distinct (T12).
  */
 export function decodeName(bytes: Uint8Array): DecodedName {
   let ascii = true;
@@ -30,7 +36,7 @@ export function decodeName(bytes: Uint8Array): DecodedName {
   try {
     return { text: strictDecoder.decode(bytes), invalidUtf8: false };
   } catch {
-    return { text: lenientDecoder.decode(bytes), invalidUtf8: true };
+    return { text: surrogateEscape(bytes), invalidUtf8: true };
   }
 }
 
@@ -56,7 +62,10 @@ export type UnsafeReason =
 export interface NormalisedPath {
   /**
    * The path for display and lookup: no leading "./" or "/", no empty or "." components, no
-   * trailing "/". ".." components are kept as written (never resolved). "" is the root itself.
+   * trailing "/". ".." components that stay inside the root are resolved lexically ("a/../b" is
+   * "b", where Go's filepath.Clean and so containerd and Docker put it); a path that climbs above
+   * the root keeps its ".." as written ("../etc/passwd"), to be shown and kept out of the merged
+   * view. "" is the root itself.
    */
   readonly path: string;
   readonly unsafe: UnsafeReason | undefined;
@@ -71,23 +80,24 @@ export function normalisePath(name: string): NormalisedPath {
   if (isClean(name)) return { path: name, unsafe: undefined };
   const absolute = name.startsWith("/");
   const parts = name.split("/");
+  /** The components as written (minus "" and "."): what an escaping path is shown as. */
   const kept: string[] = [];
-  let depth = 0;
+  /** The components with each ".." applied: what a harmless path is shown as. */
+  const resolved: string[] = [];
   let dotdot = false;
   let escapes = false;
   for (const part of parts) {
     if (part === "" || part === ".") continue;
+    kept.push(part);
     if (part === "..") {
       dotdot = true;
-      depth--;
-      if (depth < 0) escapes = true;
+      if (resolved.pop() === undefined) escapes = true;
     } else {
-      depth++;
+      resolved.push(part);
     }
-    kept.push(part);
   }
   const unsafe: UnsafeReason | undefined = escapes ? "escapes-root" : dotdot ? "dotdot" : absolute ? "absolute" : undefined;
-  return { path: kept.join("/"), unsafe };
+  return { path: (escapes ? kept : resolved).join("/"), unsafe };
 }
 
 /**

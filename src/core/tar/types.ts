@@ -18,9 +18,10 @@ export type TarEntryType = "file" | "hardlink" | "symlink" | "char" | "block" | 
 export interface TarEntry {
   /**
    * Normalised path for display and lookup (see `normalisePath`): no leading "./" or "/", no
-   * "//" or "." components, no trailing "/"; "" is the root directory itself. Decoded from
-   * {@link rawPath} with U+FFFD for invalid UTF-8, so two invalid names can share a display
-   * path: key by `rawPath` when {@link pathInvalidUtf8} is set.
+   * "//" or "." components, no trailing "/", ".." resolved unless the path climbs above the root
+   * (then kept as written and flagged by {@link unsafe}); "" is the root directory itself. Decoded from
+   * {@link rawPath} losslessly: a byte that is not valid UTF-8 becomes the lone surrogate
+   * U+DC00+byte (see `surrogateEscape`), so different raw names are different paths.
    */
   readonly path: string;
   /** The name's exact bytes after PAX and GNU long-name records were applied (Go's `Header.Name`). */

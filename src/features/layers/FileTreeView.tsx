@@ -465,6 +465,12 @@ function RowBadges({ node, noop }: { readonly node: TreeNode; readonly noop: boo
         unsafe path
       </span>,
     );
+  if (flags.includes("unsafe-link"))
+    items.push(
+      <span key="unsafe-link" data-testid="unsafe-link" className={`${chip} bg-rose-100 text-rose-800 ring-rose-300`} title="This link's target climbs above the image root; it is listed, never followed">
+        link escapes root
+      </span>,
+    );
   if (flags.includes("invalid-utf8"))
     items.push(
       <span key="utf8" className={`${chip} bg-amber-50 text-amber-900 ring-amber-300`} title="The name is not valid UTF-8; invalid bytes are shown as ⟨\xNN⟩">

@@ -23,6 +23,7 @@ import { basicAuthorization, blobUrl, DEFAULT_RETRY_AFTER_SECONDS, RATE_LIMIT_RE
 import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
 import { archiveBlobRequest } from "../archive";
 import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from "../cache";
+import { readLayerLimits } from "./limits";
 import { isSampleRegistry } from "../sample";
 import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource, RateLimitWait } from "./types";
 
@@ -312,6 +313,9 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     }
   }
 
+  // Read once per image: the tuning's (tests, benchmark), else what localStorage says (limits.ts).
+  const limits = tuning.limits ?? readLayerLimits();
+
   function sourceOf(i: number, d: Descriptor): LayerBlobSource {
     const job: LayerJob = {
       layerIndex: i,
@@ -320,7 +324,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       mediaType: d.mediaType,
       ...(d.annotations !== undefined ? { annotations: { ...d.annotations } } : {}),
       diffId: options.diffIds[i],
-      ...(tuning.limits !== undefined ? { limits: tuning.limits } : {}),
+      ...(limits !== undefined ? { limits } : {}),
     };
     return { job, request: blobRequest(client, options.registry, options.repository, d.digest) };
   }
