@@ -15,6 +15,7 @@
  *   to ask a decoder for a huge window.
  */
 import { Deflate, Z_SYNC_FLUSH } from "pako";
+import { concat } from "../../tar/testing";
 
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
@@ -91,16 +92,7 @@ function deflateUnits(): { first: Uint8Array; next: Uint8Array; crc: number } {
   if (units) return units;
   const zeros = new Uint8Array(UNIT);
   const d = new Deflate({ raw: true, level: 9 });
-  const take = (): Uint8Array => {
-    const parts = d.chunks.splice(0);
-    const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
+  const take = (): Uint8Array => concat(d.chunks.splice(0));
   d.push(zeros, Z_SYNC_FLUSH);
   const first = take();
   d.push(zeros, Z_SYNC_FLUSH);
@@ -231,16 +223,6 @@ export async function* zstdRleBomb(bytes: number, chunkBytes = 64 * 1024): Async
 /** Collects a (small) stream into one array, for tests that need the whole compressed blob. */
 export async function collect(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
   const parts: Uint8Array[] = [];
-  let n = 0;
-  for await (const p of stream) {
-    parts.push(p);
-    n += p.length;
-  }
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  for await (const p of stream) parts.push(p);
+  return concat(parts);
 }

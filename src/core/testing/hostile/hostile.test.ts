@@ -7,7 +7,9 @@
  * links followed in it. Large cases (bombs, a million entries) are streamed once, with memory
  * watched. Every run counts as one bad input tried; the totals are printed at the end.
  */
+import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it } from "vitest";
+import { decodeAll, createZstdDecoder } from "../../compression";
 import { mergeLayers, type MergedFilesystem } from "../../filetree";
 import { alignHistory, parseManifestOrIndex, type ImageManifest } from "../../oci";
 import { createRegistryClient, fetchConfig } from "../../registry";
@@ -15,7 +17,7 @@ import { createFakeRegistry, FAKE_PROXY_BASE } from "../fake-registry";
 import { isTrusted, runLayer, type BlobOpener, type LayerEntry, type LayerIndex } from "../../pipeline";
 import { resolveSymlink } from "../../search";
 import { buildTar } from "../tar";
-import { BOMB_CAP, HOSTILE_IMAGES, HOSTILE_LAYERS, layerOf, type HostileCase, type HostileLayer } from "./index";
+import { BOMB_CAP, HOSTILE_IMAGES, HOSTILE_LAYERS, MiB, collect, crc32, crc32Combine, gzipZerosBomb, layerOf, zstdRleBomb, type HostileCase, type HostileLayer } from "./index";
 
 const SMALL_CHUNKINGS = [1, 7, 512, 4093, 65_536, Infinity] as const;
 const COARSE_CHUNKINGS = [4093, 65_536, Infinity] as const;
@@ -153,6 +155,33 @@ function checkMerge(c: HostileCase, fs: MergedFilesystem): void {
 
 const small = HOSTILE_LAYERS.filter((c) => !c.large);
 const large = HOSTILE_LAYERS.filter((c) => c.large);
+
+describe("the bombs are what they claim (valid streams, right sizes)", () => {
+  it("a gzip bomb of 3 MiB is one valid member zlib decodes to 3 MiB of zeros (CRC-32 and ISIZE right)", async () => {
+    const out = gunzipSync(await collect(gzipZerosBomb(3 * MiB)));
+    expect(out.length).toBe(3 * MiB);
+    expect(out.every((b) => b === 0)).toBe(true);
+  });
+  it("a zstd RLE bomb of 3 MiB decodes to 3 MiB of zeros in 102 bytes", async () => {
+    const blob = await collect(zstdRleBomb(3 * MiB));
+    expect(blob.length).toBe(4 + 2 + 24 * 4);
+    let n = 0;
+    let zeros = true;
+    await decodeAll(await createZstdDecoder(), [blob], (c) => {
+      n += c.length;
+      zeros &&= c.every((b) => b === 0);
+    });
+    expect([n, zeros]).toEqual([3 * MiB, true]);
+  });
+  it("crc32Combine agrees with crc32 over the joined bytes", () => {
+    const a = new TextEncoder().encode("hostile ");
+    const b = new Uint8Array(100_000);
+    const joined = new Uint8Array(a.length + b.length);
+    joined.set(a);
+    joined.set(b, a.length);
+    expect(crc32Combine(crc32(a), crc32(b), b.length)).toBe(crc32(joined));
+  });
+});
 
 describe("hostile layers", () => {
   it("has unique names, and every T and D row it claims", () => {
