@@ -15,21 +15,8 @@
  * compressed sizes span four orders of magnitude (the log-scale toggle shows).
  */
 import { buildImage, makeTar, pushImage, type BuiltImage, type PushTarget, type TarEntry } from "./fixtures";
+import { noiseBytes as noise } from "../../src/core/testing/noise";
 
-/** Deterministic incompressible bytes (xorshift32), so the digests are the same on every run. */
-function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const text = (line: string, n: number): string => line.repeat(Math.ceil(n / line.length)).slice(0, n);
 

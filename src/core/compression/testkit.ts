@@ -4,6 +4,7 @@
  */
 import { decodeAll, type Decoder, type DecodeSummary } from "./decoder";
 import { isCompressionFailure, type CompressionError } from "./errors";
+import { xorshift32 } from "../testing/noise";
 
 /** Chunk sizes every decoder test runs with (STYLE 13): 1 byte, odd sizes, and the whole input. */
 export const CHUNKINGS = [1, 7, 4093, Infinity] as const;
@@ -43,14 +44,10 @@ export async function gzip(data: Uint8Array): Promise<Uint8Array<ArrayBuffer>> {
 
 /** Deterministic bytes that compress somewhat (text-like runs mixed with noise). */
 export function sampleBytes(n: number, seed = 1): Uint8Array<ArrayBuffer> {
+  const next = xorshift32(seed);
   const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
   for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
+    const x = next();
     out[i] = (x & 3) === 0 ? x & 0xff : 0x61 + (i % 26);
   }
   return out;

@@ -1,28 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { digestBytes } from "./digest";
 import { createBlobVerifier, createHasher, describeSizeError, isSizeError } from "./incremental";
+import { noiseBytes } from "../testing/noise";
 
-/** Deterministic pseudo-random bytes (xorshift32), so failures reproduce. */
-function randomBytes(n: number, seed = 0x9e3779b9): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function* chunks(bytes: Uint8Array, size: number): Generator<Uint8Array> {
   if (bytes.length === 0) yield bytes;
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
 }
 
-const DATA = randomBytes(300_000);
+const DATA = noiseBytes(300_000, 0x9e3779b9);
 // Sizes around the SHA block sizes (64 and 128 bytes) and hash-wasm's internal buffer, plus odd ones.
 const CHUNK_SIZES = [1, 7, 63, 64, 65, 127, 128, 129, 4093, 16_384, 65_536, DATA.length];
 

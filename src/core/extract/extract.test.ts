@@ -9,7 +9,7 @@ import { digestBytes } from "../digest";
 import { describeError } from "../errors";
 import { runLayer, type BlobOpener, type LayerJob } from "../pipeline";
 import type { LayerEntry, LayerIndex } from "../pipeline/types";
-import { buildTar, concatBytes, gzip, type TarEntry } from "../testing";
+import { buildTar, concatBytes, gzip, noiseBytes as noise, type TarEntry } from "../testing";
 import { createEntryExtractor, type ExtractTarget } from "./extractor";
 import { extractEntries, streamLayerTar } from "./run";
 
@@ -42,18 +42,6 @@ function counting(bytes: Uint8Array, size: number) {
   return { open, stats };
 }
 
-/** Deterministic bytes that do not compress much (so "read far less" means something). */
-function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 const longName = `deep/${"d".repeat(120)}/${"n".repeat(110)}.txt`;
 const entries: TarEntry[] = [

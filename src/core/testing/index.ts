@@ -2,3 +2,4 @@
 export * from "./tar";
 export * from "./image";
 export * from "./fake-registry";
+export * from "./noise";

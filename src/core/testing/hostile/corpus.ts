@@ -13,6 +13,7 @@ import type { LayerLimits } from "../../pipeline";
 import { END, base256, body, concat, entry, gnuLong, header, pax } from "../../tar/testing";
 import { gzip } from "../image";
 import { buildTar, type TarEntry } from "../tar";
+import { noiseBytes as noise } from "../noise";
 import { GiB, MiB, gzipZerosBomb, zstdFrame, zstdRleBomb, zstdSkippableFrame } from "./bombs";
 import { manyEntriesTar, manyEntryPath } from "./many";
 import type { ExpectedOutcome, HostileCase, HostileLayer, RowId } from "./types";
@@ -79,20 +80,6 @@ const TAR_FAULT = { digest: "verified", diffId: "verified" } as const;
 const before = (): Uint8Array => concat([entry({ name: "pre/", typeflag: "5" }), entry({ name: "pre/kept" }, "kept\n")]);
 const BEFORE = ["pre", "pre/kept"];
 
-/** Deterministic bytes that do not compress (xorshift), so compressed offsets track tar offsets. */
-function noise(n: number, seed: number): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** 40 files of 2 KiB of noise: a layer whose compressed stream is long enough to damage in the middle. */
 const NOISY: TarEntry[] = Array.from({ length: 40 }, (_, i) => ({ path: `noise/f${String(i).padStart(2, "0")}`, content: noise(2048, i + 1) }));
