@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { ProxyServerOptions } from "../../proxy/server";
+import { stopChild } from "../setup/services";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -69,15 +70,6 @@ export async function startOwnProxy(options: OwnProxyOptions): Promise<OwnProxy>
       const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"))?.[1];
       return Number(kb) * 1024;
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
+    stop: () => stopChild(child),
   };
 }

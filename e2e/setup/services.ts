@@ -40,6 +40,19 @@ export async function freePorts(n: number, exclude: readonly number[] = []): Pro
 }
 
 /** Everything started here, so one teardown (or a crash in setup) can stop it all. */
+/** SIGTERM, then SIGKILL if the child has not exited within 3 s; resolves once it has exited. */
+export function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
 export class Processes {
   private readonly children: ChildProcess[] = [];
   private readonly servers: Server[] = [];
@@ -68,20 +81,7 @@ export class Processes {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            const timer = setTimeout(() => c.kill("SIGKILL"), 3000);
-            c.once("exit", () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            c.kill("SIGTERM");
-          }),
-      ),
-    );
+    await Promise.all(this.children.map(stopChild));
     await Promise.all(
       this.servers.map(
         (s) =>
