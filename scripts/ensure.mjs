@@ -3,8 +3,8 @@
 // Plain Node ESM with no dependencies, because it runs before `npm ci` (as prestart / pretest).
 //
 //   node scripts/ensure.mjs app    npm ci if needed, then npm run build if needed
-//   node scripts/ensure.mjs test   the same, plus the e2e tools (chromium, docker-registry, skopeo,
-//                                  umoci, htpasswd, openssl) from Debian packages if missing
+//   node scripts/ensure.mjs test   the same, plus the e2e and bench tools (chromium, docker-registry,
+//                                  skopeo, umoci, htpasswd, openssl, zstd, curl) from Debian packages if missing
 //
 // "If needed" is decided by modification times: node_modules against package-lock.json, the build
 // outputs against the newest source file. Set LAYERSCOPE_SKIP_ENSURE=1 to do nothing.
@@ -82,6 +82,8 @@ const TOOLS = [
   ["openssl", "openssl"],
   // zstd-compressed layer fixtures (e2e/setup): node:zlib has no zstd in Node 20.
   ["zstd", "zstd"],
+  // npm run bench: the native `curl <proxy> | gzip -dc | sha256sum` beside the browser's pipeline.
+  ["curl", "curl"],
 ];
 
 function onPath(cmd) {
@@ -100,7 +102,7 @@ function onPath(cmd) {
 function ensureTools() {
   const missing = TOOLS.filter(([cmd, , path]) => !onPath(cmd) || (path && !existsSync(path) && !process.env.LAYERSCOPE_CHROMIUM));
   if (missing.length === 0) {
-    log("test tools present (chromium, docker-registry, skopeo, umoci, htpasswd, openssl, zstd)");
+    log("test tools present (chromium, docker-registry, skopeo, umoci, htpasswd, openssl, zstd, curl)");
     return;
   }
   const pkgs = [...new Set(missing.map(([, pkg]) => pkg))];
