@@ -28,8 +28,8 @@ type Suite = (typeof ALL_SUITES)[number];
 
 const KNOBS = {
   BENCH_SUITES: process.env.BENCH_SUITES ?? ALL_SUITES.join(","),
-  BENCH_RUNS: knob("BENCH_RUNS", 3),
-  BENCH_OPEN_RUNS: knob("BENCH_OPEN_RUNS", 3),
+  BENCH_RUNS: knob("BENCH_RUNS", 5),
+  BENCH_OPEN_RUNS: knob("BENCH_OPEN_RUNS", 5),
   BENCH_SKIP_BIG: process.env.BENCH_SKIP_BIG ? 1 : 0,
   BENCH_MILLION_DIRS: knob("BENCH_MILLION_DIRS", 1000),
   BENCH_MILLION_FILES: knob("BENCH_MILLION_FILES", 999),
@@ -44,7 +44,7 @@ const MEDIUM_DIRS = ["/usr/include", "/usr/lib/python3.11", "/usr/lib/python3", 
 const BIG_DIRS = ["/usr/bin", "/usr/lib/x86_64-linux-gnu"];
 /** A Debian-like image: a base system, then packages on top, then a layer that deletes and edits. */
 const DEBIAN_BASE_DIRS = ["/etc", "/usr/sbin", "/usr/lib/x86_64-linux-gnu/perl-base", "/usr/lib/x86_64-linux-gnu/gconv", "/usr/share/zoneinfo", "/usr/share/perl5", "/usr/lib/python3.11"];
-const DEBIAN_PACKAGES_DIRS = ["/usr/share/vim", "/usr/lib/x86_64-linux-gnu/perl", "/usr/share/perl"];
+const DEBIAN_PACKAGES_DIRS = ["/usr/share/vim", "/usr/lib/x86_64-linux-gnu/perl", "/usr/share/perl", "/usr/lib/python3"];
 
 function version(cmd: string, args: string[], pick: RegExp = /^(.*)$/m): string {
   try {
