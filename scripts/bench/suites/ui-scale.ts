@@ -14,7 +14,10 @@ import { PROBES, longTasksIn, type ProbeState, type ProbeWindow } from "../probe
 
 export interface FilterRun {
   readonly query: string;
+  /** The median over the rounds. */
   readonly ms: number;
+  /** Each round's latency, in order (the query is typed again after the others each round). */
+  readonly roundsMs: readonly number[];
   /** The row count line once answered. */
   readonly count: string;
   readonly longestTaskMs: number;
@@ -57,6 +60,8 @@ export interface UiScaleInput {
   readonly registry: string;
   readonly image: PushedImage;
   readonly queries: readonly string[];
+  /** Times each query is typed (in turn with the others); its figure is the median. */
+  readonly filterRounds: number;
   readonly scrollFrames: number;
 }
 
@@ -98,7 +103,7 @@ async function waitQuiet(page: Page, quietMs: number, limitMs: number): Promise<
   log(`ui: the page did not go quiet for ${quietMs} ms within ${limitMs} ms; measuring anyway`);
 }
 
-async function filterOnce(page: Page, query: string): Promise<FilterRun> {
+async function filterOnce(page: Page, query: string): Promise<Omit<FilterRun, "roundsMs">> {
   await armCountWaiter(page);
   await page.getByTestId("merged-filter").fill(query);
   const answer = await page.evaluate(() => (window as unknown as FilterWindow).__filterWait as Promise<{ at: number; text: string }>);
@@ -128,12 +133,20 @@ export async function uiScaleSuite(input: UiScaleInput): Promise<UiScaleFigures>
 
     // Let the rest of the page (efficiency, pictures, the cache's write) finish before filtering.
     await waitQuiet(page, 3000, 180_000);
-    const filters: FilterRun[] = [];
-    for (const q of input.queries) {
-      const f = await filterOnce(page, q);
-      log(`ui: filter ${JSON.stringify(q)} → ${f.ms.toFixed(0)} ms (${f.count})`);
-      filters.push(f);
+    const rounds: Omit<FilterRun, "roundsMs">[][] = input.queries.map(() => []);
+    for (let r = 0; r < input.filterRounds; r++) {
+      for (const [i, q] of input.queries.entries()) {
+        const f = await filterOnce(page, q);
+        rounds[i]!.push(f);
+      }
     }
+    const filters: FilterRun[] = input.queries.map((query, i) => {
+      const runs = rounds[i]!;
+      const roundsMs = runs.map((f) => f.ms);
+      const f: FilterRun = { query, ms: median(roundsMs), roundsMs, count: runs[0]?.count ?? "", longestTaskMs: Math.max(...runs.map((x) => x.longestTaskMs)) };
+      log(`ui: filter ${JSON.stringify(query)} → ${roundsMs.map((ms) => ms.toFixed(0)).join(", ")} ms (${f.count})`);
+      return f;
+    });
 
     // Scrolling a million rows: expand everything, then step the viewport once per frame.
     await armCountWaiter(page);
