@@ -10,6 +10,7 @@ import { request } from "node:http";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../../e2e/setup/chromium";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Generated layers, registry storage, logs and the built bench page (git-ignored). */
@@ -21,21 +22,9 @@ export const OCI_CONFIG = "application/vnd.oci.image.config.v1+json";
 export const OCI_LAYER_GZIP = "application/vnd.oci.image.layer.v1.tar+gzip";
 export const OCI_LAYER_ZSTD = "application/vnd.oci.image.layer.v1.tar+zstd";
 
-/** Headless Chromium as the e2e tests launch it (playwright.config.ts). */
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-export const CHROMIUM = process.env.LAYERSCOPE_CHROMIUM ?? "/usr/bin/chromium";
-
+/** Headless Chromium as the e2e tests launch it. */
 export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: CHROMIUM_EXECUTABLE, args: [...CHROMIUM_ARGS] });
 }
 
 export function log(s: string): void {
