@@ -33,7 +33,15 @@ export interface BenchResult {
   readonly diffId: string;
   readonly error?: string;
   readonly progressUpdates: number;
+  /** Main-thread long tasks (> 50 ms, PerformanceObserver "longtask") while the layer ran. */
+  readonly longTasks: { readonly count: number; readonly totalMs: number; readonly longestMs: number };
 }
+
+/** Long tasks seen since the page loaded (observed once; each run reads the ones in its window). */
+const longTasks: { start: number; duration: number }[] = [];
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) longTasks.push({ start: e.startTime, duration: e.duration });
+}).observe({ type: "longtask", buffered: true });
 
 function run(layer: BenchLayer, options: BenchRun): Promise<BenchResult> {
   const jobs = createLayerJobs(
@@ -57,6 +65,7 @@ function run(layer: BenchLayer, options: BenchRun): Promise<BenchResult> {
       const ms = performance.now() - t0;
       const r = s.result;
       jobs.dispose();
+      const mine = longTasks.filter((t) => t.start >= t0);
       resolve({
         ms,
         stage: s.progress.stage,
@@ -68,6 +77,7 @@ function run(layer: BenchLayer, options: BenchRun): Promise<BenchResult> {
         diffId: r?.diffIdVerdict.status ?? "none",
         ...(s.error ? { error: JSON.stringify(s.error) } : {}),
         progressUpdates: updates,
+        longTasks: { count: mine.length, totalMs: mine.reduce((a, t) => a + t.duration, 0), longestMs: Math.max(0, ...mine.map((t) => t.duration)) },
       });
     });
     jobs.start();

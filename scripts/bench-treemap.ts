@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "@playwright/test";
 import type { TreemapBenchResult } from "../bench/treemap/main";
+import { CHROMIUM_ARGS, CHROMIUM_EXECUTABLE } from "../e2e/setup/chromium";
 import { LOOPBACK, Processes, freePorts, waitForHttp } from "../e2e/setup/services";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -36,8 +37,8 @@ async function main(): Promise<void> {
     const proxy = procs.spawn(process.execPath, [join(ROOT, "dist/proxy/main.js")], logFile, { ...process.env, PORT: String(port), HOST: LOOPBACK, STATIC_DIR: join(WORK, "app") });
     await waitForHttp(`${base}/healthz`, proxy, logFile);
     const browser = await chromium.launch({
-      executablePath: process.env.LAYERSCOPE_CHROMIUM ?? "/usr/bin/chromium",
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      executablePath: CHROMIUM_EXECUTABLE,
+      args: [...CHROMIUM_ARGS],
     });
     const results: TreemapBenchResult[] = [];
     for (let i = 0; i < RUNS; i++) {

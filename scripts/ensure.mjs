@@ -3,8 +3,8 @@
 // Plain Node ESM with no dependencies, because it runs before `npm ci` (as prestart / pretest).
 //
 //   node scripts/ensure.mjs app    npm ci if needed, then npm run build if needed
-//   node scripts/ensure.mjs test   the same, plus the e2e tools (chromium, docker-registry, skopeo,
-//                                  umoci, htpasswd, openssl, zstd, nginx) from Debian packages if missing
+//   node scripts/ensure.mjs test   the same, plus the e2e and bench tools (chromium, docker-registry,
+//                                  skopeo, umoci, htpasswd, openssl, zstd, nginx, curl) from Debian packages if missing
 //
 // "If needed" is decided by modification times: node_modules against package-lock.json, the build
 // outputs against the newest source file. Set LAYERSCOPE_SKIP_ENSURE=1 to do nothing.
@@ -85,6 +85,8 @@ const TOOLS = [
   // The caching front of e2e/scale-out.spec.ts (deploy/nginx); run by absolute path, since
   // /usr/sbin is not on every user's PATH.
   ["nginx", "nginx", "/usr/sbin/nginx"],
+  // npm run bench: the native `curl <proxy> | gzip -dc | sha256sum` beside the browser's pipeline.
+  ["curl", "curl"],
 ];
 
 function onPath(cmd) {

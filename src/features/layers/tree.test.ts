@@ -108,6 +108,19 @@ describe("filterTree", () => {
     }
     expect(paths(visibleRows(tree, "name", all, keep))).toEqual(want);
   });
+
+  it("gives the same rows by pre-order index as by walking the tree, folded directories included", () => {
+    // The walk is what visibleRows does for "size" order; with every size equal, size order is name order.
+    const big = buildFileTree(fakeFilesystem(3000).map((e) => ({ ...e, size: 0 })));
+    big.nodes.forEach((n, i) => expect(n.index).toBe(i));
+    for (const q of ["file1", "dir", ".so", "2/", "zzz"]) {
+      const keep = filterTree(big, q);
+      const folded = new Set(big.nodes.filter((n, i) => n.children.length > 0 && i % 7 === 3));
+      const open = (n: TreeNode) => !folded.has(n);
+      expect(paths(visibleRows(big, "name", open, keep))).toEqual(paths(visibleRows(big, "size", open, keep)));
+      expect(paths(visibleRows(big, "name", all, keep))).toEqual(paths(visibleRows(big, "size", all, keep)));
+    }
+  });
 });
 
 describe("scale", () => {

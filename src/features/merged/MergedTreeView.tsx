@@ -7,7 +7,7 @@ import { ROW_HEIGHT, Name } from "../layers/FileTreeView";
 import { EntryIcon } from "../layers/Icons";
 import { clip, modeString, ownerLabel } from "../layers/format";
 import { onTreeKeyDown } from "../layers/treeKeys";
-import { filterTree, visibleRows, type SortOrder, type TreeNode } from "../layers/tree";
+import { filterTree, prepareFilter, visibleRows, type SortOrder, type TreeNode } from "../layers/tree";
 import type { MergedRow, MergedTree } from "./model";
 import { LayerChip, layerTitle } from "./LayerChip";
 import { HistoryButton, HistoryLink } from "../history/HistoryButton";
@@ -70,23 +70,24 @@ export function MergedTreeView({
   const revealFocus = useRef(false);
 
   const include = useMemo(() => filterTree(tree, deferredQuery.trim()), [tree, deferredQuery]);
+  // The filter's once-per-tree work while the page is idle, not on the first keystroke.
+  useEffect(() => {
+    if (typeof requestIdleCallback !== "function") return;
+    const id = requestIdleCallback(() => prepareFilter(tree));
+    return () => cancelIdleCallback(id);
+  }, [tree]);
   const folded = filterFolds.query === deferredQuery ? filterFolds.folded : undefined;
   const isExpanded = useMemo(
     () => (include ? (n: TreeNode) => !folded?.has(n.key) : (n: TreeNode) => expanded.has(n.key)),
     [include, folded, expanded],
   );
   const rows = useMemo(() => visibleRows(tree, order, isExpanded, include), [tree, order, isExpanded, include]);
-  const indexOf = useMemo(() => {
-    const m = new Map<string, number>();
-    rows.forEach((n, i) => m.set(n.key, i));
-    return m;
-  }, [rows]);
-
-  // The focused path, or its nearest shown ancestor once a fold, a filter or the slider hid it.
-  let focusIndex = -1;
-  for (let p = focusedPath; p !== undefined && focusIndex < 0; p = parentOf(p)) focusIndex = indexOf.get(p) ?? -1;
+  // The focused path, or its nearest shown ancestor once a fold, a filter or the slider hid it:
+  // one scan when the rows or the focus change, never on scroll (a map of every row, rebuilt per
+  // filter, cost more than the filter itself with a million rows).
+  const focusIndex = useMemo(() => nearestRow(rows, focusedPath), [rows, focusedPath]);
   const focusNode = focusIndex >= 0 ? rows[focusIndex] : undefined;
-  const openedNode = openedPath !== undefined && indexOf.has(openedPath) ? rows[indexOf.get(openedPath) ?? -1] : undefined;
+  const openedNode = useMemo(() => (openedPath === undefined ? undefined : rows.find((n) => n.key === openedPath)), [rows, openedPath]);
 
   // A reveal request is taken in during render (state adjusted from a new prop, no effect
   // cascade); the DOM part — scroll the tree into view, focus it — follows in an effect.
@@ -346,6 +347,24 @@ export function MergedTreeView({
       )}
     </div>
   );
+}
+
+/** Index of the row keyed `path`, or else of its nearest ancestor among the rows; -1 if none. */
+export function nearestRow(rows: readonly TreeNode[], path: string | undefined): number {
+  if (path === undefined) return -1;
+  const depth = new Map<string, number>();
+  let d = 0;
+  for (let p: string | undefined = path; p !== undefined; p = parentOf(p)) depth.set(p, d++);
+  let best = -1;
+  let bestDepth = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < rows.length; i++) {
+    const k = depth.get((rows[i] as TreeNode).key);
+    if (k === undefined || k >= bestDepth) continue;
+    best = i;
+    bestDepth = k;
+    if (k === 0) break;
+  }
+  return best;
 }
 
 function parentOf(path: string): string | undefined {

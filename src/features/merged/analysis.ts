@@ -41,6 +41,20 @@ function analyseInPlace(layers: Layers): Analysis {
   return a;
 }
 
+/** Runs `f` once the next frame is painted (a task after it); at once where there are no frames. Returns a canceller. */
+function afterNextPaint(f: () => void): () => void {
+  if (typeof requestAnimationFrame !== "function") {
+    f();
+    return () => undefined;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frame = requestAnimationFrame(() => (timer = setTimeout(f, 0)));
+  return () => {
+    cancelAnimationFrame(frame);
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}
+
 const isAbort = (e: unknown): boolean => e instanceof Error && e.name === "AbortError";
 
 /** Joins (or starts) the request for `layers`; `leave` cancels it when the last section leaves. */
@@ -48,7 +62,8 @@ function join(layers: Layers): { readonly promise: Promise<Analysis>; leave(): v
   let entry = inflight.get(layers);
   if (!entry) {
     const abort = new AbortController();
-    const bridge = filetreeBridge();
+    // Nothing to analyse yet (no layer has entries): no worker for that.
+    const bridge = layers.some((l) => l.length > 0) ? filetreeBridge() : undefined;
     const work: Promise<Analysis> = bridge
       ? bridge.efficiency(layers, { signal: abort.signal, listLimit: ANALYSIS_LIST_LIMIT, sizeTree: true }).then(
           (r) => (r.sizeTree ? { ...r, sizeTree: r.sizeTree } : analyseInPlace(layers)),
@@ -95,16 +110,23 @@ export function useAnalysis(layers: Layers): { readonly analysis: Analysis; read
   useEffect(() => {
     if (done.has(layers)) return;
     let alive = true;
-    const request = join(layers);
-    request.promise.then(
-      (a) => {
-        if (alive) setShown(a);
-      },
-      () => undefined, // cancelled: a newer set of layers is on its way
-    );
+    let request: ReturnType<typeof join> | undefined;
+    // After the next frame: sending the layers to the worker is a structured clone on this thread
+    // (0.8 s for a million entries), which must not hold back the paint of the render that asked
+    // (the merged tree's first rows).
+    const cancel = afterNextPaint(() => {
+      request = join(layers);
+      request.promise.then(
+        (a) => {
+          if (alive) setShown(a);
+        },
+        () => undefined, // cancelled: a newer set of layers is on its way
+      );
+    });
     return () => {
       alive = false;
-      request.leave();
+      cancel();
+      request?.leave();
     };
   }, [layers]);
   return { analysis: cached ?? shown, computing: cached === undefined };

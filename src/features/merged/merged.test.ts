@@ -6,6 +6,7 @@ import { visibleRows } from "../layers/tree";
 import { computeEfficiency } from "../../core/filetree";
 import { EfficiencyView } from "./EfficiencyPanel";
 import { MergedView } from "./MergedSection";
+import { nearestRow } from "./MergedTreeView";
 import { buildMergedTree, completeness, layerEntries, layerList, mergedAt, mergedTreeFor } from "./model";
 
 /** The markup's elements with `data-testid="id"`, as their opening tags. */
@@ -60,6 +61,27 @@ describe("merged model", () => {
     expect(c.missing).toEqual([2]);
     expect(layerList([0, 2, 3])).toBe("1, 3 and 4");
     expect(layerList([4])).toBe("5");
+  });
+
+  it("gives the same layers array for the same results, and before any result (no analysis restarted per progress snapshot)", () => {
+    expect(layerEntries([base, copy])).toBe(layerEntries([base, copy]));
+    const none = layerEntries([undefined, undefined, undefined]);
+    expect(none).toEqual([[], [], []]);
+    expect(layerEntries([undefined, undefined, undefined])).toBe(none);
+    expect(layerEntries([undefined, undefined])).not.toBe(none);
+    expect(layerEntries([undefined, copy, undefined])).not.toBe(none);
+  });
+
+  it("finds the focused row, or its nearest shown ancestor, in the rows", () => {
+    const tree = mergedTreeFor(mergedAt(layerEntries([base, copy, top]), 2), false).tree;
+    const collapsed = visibleRows(tree, "name", () => false);
+    const expanded = visibleRows(tree, "name", () => true);
+    const deep = expanded[expanded.length - 1]!;
+    expect(nearestRow(expanded, deep.key)).toBe(expanded.length - 1);
+    const top0 = deep.key.split("/")[0]!;
+    expect(collapsed[nearestRow(collapsed, deep.key)]?.key).toBe(top0);
+    expect(nearestRow(expanded, undefined)).toBe(-1);
+    expect(nearestRow(expanded, "no/such/path")).toBe(-1);
   });
 
   it("keeps hostile names as plain paths (T12)", () => {

@@ -19,6 +19,12 @@ type LayersMemo = { readonly results: readonly (LayerIndex | undefined)[]; reado
 /** Recent results → layers pairs, filed under their first result (so nothing outlives the results). */
 const recentLayers = new WeakMap<LayerIndex, LayersMemo>();
 const KEEP_LAYER_ARRAYS = 4;
+/**
+ * Before any layer has a result: one array of empty layers per layer count. Without it every
+ * progress snapshot (10 a second per layer) made a new array, and the pictures' analysis, keyed
+ * by the array, restarted the filetree worker each time while the layers were being read.
+ */
+const noResults = new Map<number, readonly (readonly LayerEntry[])[]>();
 
 /**
  * Each layer's entries, base first; layers without a result are empty. The same array object for
@@ -27,6 +33,14 @@ const KEEP_LAYER_ARRAYS = 4;
  */
 export function layerEntries(results: readonly (LayerIndex | undefined)[]): readonly (readonly LayerEntry[])[] {
   const first = results.find((r) => r !== undefined);
+  if (first === undefined) {
+    let empty = noResults.get(results.length);
+    if (!empty) {
+      empty = Object.freeze(results.map(() => NO_ENTRIES));
+      noResults.set(results.length, empty);
+    }
+    return empty;
+  }
   const memo = first === undefined ? undefined : (recentLayers.get(first) ?? []);
   const hit = memo?.find((r) => sameElements(r.results, results));
   if (hit) return hit.layers;
