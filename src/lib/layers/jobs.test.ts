@@ -79,6 +79,9 @@ function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split"; 
   return { jobs, workers, layers };
 }
 
+/** The workers that were given a layer to run (a lane started while the cache is asked may have none). */
+const running = (workers: readonly FakeWorker[]): FakeWorker[] => workers.filter((w) => w.received.some((m) => (m as { type: string }).type === "run"));
+
 afterEach(() => vi.useRealTimers());
 
 describe("createLayerJobs", () => {
@@ -238,7 +241,7 @@ describe("createLayerJobs", () => {
     const layerCache = createVerifiedCache({ backend: memoryBackend() });
     const first = setup(2, { layerCache });
     first.jobs.start();
-    await vi.waitFor(() => expect(first.workers).toHaveLength(2)); // both missed the cache
+    await vi.waitFor(() => expect(running(first.workers)).toHaveLength(2)); // both missed the cache
     first.workers[0]!.emit({ type: "done", runId: first.workers[0]!.lastRun.runId, result: result(0, first.layers[0]!) });
     first.workers[1]!.emit({ type: "done", runId: first.workers[1]!.lastRun.runId, result: result(1, first.layers[1]!, false) });
     expect(first.jobs.getSnapshot()[1]!.progress.stage).toBe("done");
@@ -252,16 +255,27 @@ describe("createLayerJobs", () => {
     await vi.waitFor(() => expect(again.jobs.getSnapshot()[0]!.progress.stage).toBe("done"));
     expect(again.jobs.getSnapshot()[0]).toMatchObject({ source: "cache", result: { layerIndex: 0, digestVerdict: { status: "verified" }, diffIdVerdict: { status: "verified" } } });
     expect(again.jobs.getSnapshot()[0]!.cachedAt).toBeTypeOf("number");
-    await vi.waitFor(() => expect(again.workers).toHaveLength(1));
-    expect(again.workers[0]!.lastRun.job.layerIndex).toBe(1);
+    await vi.waitFor(() => expect(running(again.workers)).toHaveLength(1));
+    expect(running(again.workers)[0]!.lastRun.job.layerIndex).toBe(1);
     again.jobs.dispose();
+  });
+
+  it("the first lanes' workers start while the cache is asked, and then run the layers it did not have", async () => {
+    const layerCache = createVerifiedCache({ backend: memoryBackend() });
+    const { jobs, workers } = setup(3, { layerCache });
+    jobs.start();
+    expect(workers).toHaveLength(2); // poolSize lanes, before any answer
+    expect(running(workers)).toHaveLength(0);
+    await vi.waitFor(() => expect(running(workers)).toHaveLength(2));
+    expect(workers).toHaveLength(2); // the same workers took the runs
+    jobs.dispose();
   });
 
   it("verified layers are written to the cache only once no layer is being read", async () => {
     const layerCache = createVerifiedCache({ backend: memoryBackend() });
     const { jobs, workers, layers } = setup(2, { layerCache });
     jobs.start();
-    await vi.waitFor(() => expect(workers).toHaveLength(2));
+    await vi.waitFor(() => expect(running(workers)).toHaveLength(2));
     workers[0]!.emit({ type: "done", runId: workers[0]!.lastRun.runId, result: result(0, layers[0]!) });
     await new Promise((r) => setTimeout(r, 20));
     expect(layerCache.getUsage().layers).toBe(0); // layer 1 still streams
@@ -274,7 +288,7 @@ describe("createLayerJobs", () => {
     const layerCache = createVerifiedCache({ backend: memoryBackend() });
     const first = setup(1, { layerCache });
     first.jobs.start();
-    await vi.waitFor(() => expect(first.workers).toHaveLength(1));
+    await vi.waitFor(() => expect(running(first.workers)).toHaveLength(1));
     first.workers[0]!.emit({ type: "done", runId: first.workers[0]!.lastRun.runId, result: result(0, first.layers[0]!) });
     await vi.waitFor(() => expect(layerCache.getUsage().layers).toBe(1));
     first.jobs.dispose();
@@ -287,7 +301,8 @@ describe("createLayerJobs", () => {
       source: "cache",
       result: { diffId: other, digestVerdict: { status: "verified" }, diffIdVerdict: { status: "mismatch", expected: other, actual: `sha256:${"d".repeat(64)}` } },
     });
-    expect(again.workers).toHaveLength(0);
+    // The lane started while the cache was asked ran nothing: no run, so no request.
+    expect(running(again.workers)).toHaveLength(0);
     again.jobs.dispose();
   });
 
@@ -298,7 +313,7 @@ describe("createLayerJobs", () => {
     jobs.cancel(0);
     await new Promise((r) => setTimeout(r, 20));
     expect(jobs.getSnapshot()[0]!.progress.stage).toBe("cancelled");
-    expect(workers).toHaveLength(0);
+    expect(running(workers)).toHaveLength(0);
     jobs.dispose();
   });
 

@@ -341,7 +341,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
 
   /**
    * Asks the persistent cache about every queued layer at once (each answer is one small read
-   * for a miss). A hit becomes the layer's result with source "cache" — no worker, no request;
+   * for a miss). A hit becomes the layer's result with source "cache" — no run, no request;
    * a miss (or a stored layer that cannot stand in, see reuseStoredLayer) is fetched as usual.
    */
   function lookUpAll(cache: VerifiedCache): void {
@@ -377,6 +377,22 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
           pump();
         },
       );
+    }
+  }
+
+  /**
+   * Starts the workers of the lanes the first layers will use while the persistent cache is
+   * asked about them (about 100 ms in a fresh profile, behind the manifest's and config's
+   * writes), so the workers' scripts load and start meanwhile instead of after the answer. When
+   * every layer is cached, the idle lanes end after the idle timeout, having run nothing.
+   */
+  function prewarm(): void {
+    const wanted = Math.min(poolSize, queue.length);
+    while (lanes.length < wanted) {
+      const lane: Lane = { workers: {}, busy: false, idleTimer: undefined };
+      lanes.push(lane);
+      for (const kind of mode === "split" ? (["blob", "tar"] as const) : (["layer"] as const)) worker(lane, kind);
+      lane.idleTimer = setTimeout(() => killLane(lane), idleTimeoutMs);
     }
   }
 
@@ -534,6 +550,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       if (layerCache !== undefined && !lookedUp) {
         lookedUp = true;
         lookUpAll(layerCache);
+        prewarm();
       }
       pump();
     },
