@@ -9,6 +9,7 @@ import { createRegistryClient } from "../../core/registry";
 import type { LayerWorkerRequest, WorkerEvent } from "../../workers/protocol";
 import { createVerifiedCache, type VerifiedCache } from "../cache/store";
 import { memoryBackend } from "../cache/storage";
+import { createLayerActivity, type LayerActivity } from "./activity";
 import { SMALL_LAYER_BYTES, createLayerJobs, type WorkerKind, type WorkerLike } from "./jobs";
 
 class FakeWorker implements WorkerLike {
@@ -58,7 +59,10 @@ function result(i: number, desc: Descriptor, trusted = true): LayerIndex {
 
 const client = createRegistryClient({ proxyBase: "/registry", credentials: () => ({ username: "u", password: "p" }) });
 
-function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split"; layerCache?: VerifiedCache; diffIds?: string[]; small?: readonly number[] } = {}) {
+function setup(
+  n: number,
+  opts: { poolSize?: number; mode?: "single" | "split"; layerCache?: VerifiedCache; diffIds?: string[]; small?: readonly number[]; activity?: LayerActivity } = {},
+) {
   const workers: FakeWorker[] = [];
   const layers = Array.from({ length: n }, (_, i) => d(i + 1, opts.small?.includes(i) === true));
   const jobs = createLayerJobs(
@@ -69,6 +73,7 @@ function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split"; 
       ...(opts.layerCache !== undefined ? { layerCache: opts.layerCache } : { cache: false }),
       idleTimeoutMs: 50,
       scheduleStore: (write) => setTimeout(write, 0),
+      activity: opts.activity ?? createLayerActivity(),
       createWorker: (kind) => {
         const w = new FakeWorker(kind);
         workers.push(w);
@@ -128,6 +133,19 @@ describe("createLayerJobs", () => {
     expect(notified).toBeLessThanOrEqual(2);
     expect(jobs.getSnapshot().map((s) => s.progress.uncompressedBytes)).toEqual([20_000, 20_000]);
     jobs.dispose();
+  });
+
+  it("reports each run to the activity until it is done, cancelled or disposed", () => {
+    const activity = createLayerActivity();
+    const { jobs, workers, layers } = setup(3, { activity });
+    jobs.start();
+    expect(activity.active).toBe(2);
+    workers[0]!.emit({ type: "done", runId: workers[0]!.lastRun.runId, result: result(0, layers[0]!) });
+    expect(activity.active).toBe(2); // layer 2 took the lane
+    jobs.cancel(1);
+    expect(activity.active).toBe(1);
+    jobs.dispose();
+    expect(activity.active).toBe(0);
   });
 
   it("snapshots are immutable: same array until a change, unchanged layers keep their objects", async () => {

@@ -24,6 +24,7 @@ import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerReque
 import { archiveBlobRequest } from "../archive";
 import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from "../cache";
 import { isSampleRegistry } from "../sample";
+import { layerActivity, type LayerActivity } from "./activity";
 import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource } from "./types";
 
 export type LayerJobsMode = "single" | "split";
@@ -93,6 +94,8 @@ export interface LayerJobsTuning {
    * thread, so it waits until no layer is being read (see `storeWhenSettled`).
    */
   readonly scheduleStore?: (write: () => void) => void;
+  /** Where runs are reported, so deferrable work waits for them (default: the page's, lib/layers/activity). */
+  readonly activity?: LayerActivity;
 }
 
 /** Runs `f` when the page is idle (requestIdleCallback, at most 2 s later), else in a later task. */
@@ -147,6 +150,8 @@ interface Running {
   readonly runId: number;
   readonly lane: Lane;
   readonly started: number;
+  /** Tells the activity this run stopped. */
+  readonly release: () => void;
   samples: { t: number; bytes: number }[];
 }
 
@@ -171,6 +176,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const createWorker = tuning.createWorker ?? defaultCreateWorker;
   const smallLayerBytes = tuning.smallLayerBytes ?? SMALL_LAYER_BYTES;
   const scheduleStore = tuning.scheduleStore ?? whenIdle;
+  const activity = tuning.activity ?? layerActivity;
   const isSmall = (i: number): boolean => layers[i]!.size <= smallLayerBytes;
   // The persistent cache of verified layers (lib/cache): looked up before a layer is fetched,
   // written after a layer verified. Content-addressed by the blob digest, so it never goes stale.
@@ -412,7 +418,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   function begin(i: number, lane: Lane): void {
     const d = layers[i]!;
     const runId = nextRunId++;
-    const run: Running = { runId, lane, started: performance.now(), samples: [] };
+    const run: Running = { runId, lane, started: performance.now(), samples: [], release: activity.begin() };
     running.set(i, run);
     const { job, request } = sourceOf(i, d);
     set(i, { progress: { stage: "downloading", compressedTotal: d.size, ...ZERO } });
@@ -487,6 +493,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   function finish(i: number, run: Running, result: LayerIndex | undefined, error: LayerscopeError | undefined): void {
     if (running.get(i) !== run) return;
     running.delete(i);
+    run.release();
     // A lane whose run failed outright may hold a confused worker: start afresh next time.
     if (result === undefined) killLane(run.lane);
     else releaseLane(run.lane);
@@ -524,6 +531,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     const q = queue.indexOf(i);
     if (run) {
       running.delete(i);
+      run.release();
       // Terminating is the abort: the worker's fetch dies with it, and the proxy cuts upstream.
       killLane(run.lane);
     } else if (q >= 0) {
@@ -590,6 +598,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       pendingEmit = undefined;
       dirty.clear();
       storeWhenSettled(true);
+      for (const run of running.values()) run.release();
       running.clear();
       queue.length = 0;
       for (const lane of [...lanes]) killLane(lane);
