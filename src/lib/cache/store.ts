@@ -233,7 +233,7 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
   let usage: CacheUsage = { backend: backend.name, known: false, bytes: 0, layers: 0, blobs: 0, capBytes };
   /**
    * The keys stored as of the last full count (a refresh, or this realm's own writes), or
-   * undefined before the first. A layer lookup for a key not in it answers "not cached" without
+   * undefined before the first. A lookup (layer or document) for a key not in it answers "not cached" without
    * an IndexedDB read: that read queues behind any write in progress (the config's, as a fresh
    * image opens) and took 100-130 ms on the way to the first layer's download (bench/README.md).
    * A layer another tab stored since our last count is missed until the refresh its broadcast
@@ -458,6 +458,8 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
 
     async getBlob(kind, digest) {
       const key = keyOf(kind, digest);
+      // Known absent: no read (it would wait behind the manifest's write, as the config is fetched).
+      if (storedKeys !== undefined && !storedKeys.has(key)) return undefined;
       try {
         const rec = await readRecord(key);
         if (!rec) return undefined;
