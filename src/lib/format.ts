@@ -15,9 +15,12 @@ export function formatBytes(n: number): string {
   return `${v < 100 ? v.toFixed(1) : v.toFixed(0)} ${units[i]}`;
 }
 
+/** One formatter for every call: `toLocaleString` builds one per call (measured hot in progress renders). */
+const EXACT = new Intl.NumberFormat("en-US");
+
 /** "1,234,567 bytes" for titles. */
 export function formatExactBytes(n: number): string {
-  return `${n.toLocaleString("en-US")} bytes`;
+  return `${EXACT.format(n)} bytes`;
 }
 
 const rtf = new Intl.RelativeTimeFormat("en", { numeric: "auto" });

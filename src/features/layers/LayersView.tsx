@@ -387,7 +387,8 @@ function Progress({ state: s }: { readonly state: LayerJobState }) {
         {p.uncompressedBytes > 0 && <span className="text-slate-500">{formatBytes(p.uncompressedBytes)} of tar read</span>}
       </div>
       <div role="progressbar" aria-label={`Layer ${s.layerIndex + 1} download`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(fraction * 100)} className="h-1.5 overflow-hidden rounded bg-slate-200">
-        <div className={`h-full rounded ${p.stage === "queued" ? "bg-slate-300" : "bg-indigo-600"} transition-[width] duration-200`} style={{ width: `${(fraction * 100).toFixed(2)}%` }} />
+        {/* Scaled, not resized: a transform transition runs on the compositor, where a width one laid out and painted the page every frame while layers streamed. */}
+        <div className={`h-full w-full origin-left rounded ${p.stage === "queued" ? "bg-slate-300" : "bg-indigo-600"} transition-transform duration-200`} style={{ transform: `scaleX(${fraction.toFixed(4)})` }} />
       </div>
     </div>
   );

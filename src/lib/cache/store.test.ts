@@ -115,6 +115,23 @@ describe("verified-only", () => {
   });
 });
 
+describe("lookups", () => {
+  it("a layer the last count does not know is missed without reading storage; another realm's write is seen after a refresh", async () => {
+    const backend = memoryBackend();
+    let reads = 0;
+    const counted = { ...backend, getMeta: (key: string) => (reads++, backend.getMeta(key)) };
+    const tab = createVerifiedCache({ backend: counted, now: clock() });
+    const other = createVerifiedCache({ backend, now: clock() });
+    await tab.refresh();
+    await other.putLayer(layer("a"));
+    expect(await tab.getLayer(`sha256:${hex("a")}`)).toBeUndefined();
+    expect(reads).toBe(0);
+    await tab.refresh(); // what another tab's broadcast triggers
+    expect(await tab.getLayer(`sha256:${hex("a")}`)).toMatchObject({ digest: `sha256:${hex("a")}` });
+    expect(reads).toBe(1);
+  });
+});
+
 describe("LRU and the cap", () => {
   it("evicts the least recently used first; a hit counts as a use", async () => {
     const backend = memoryBackend();

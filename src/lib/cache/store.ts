@@ -231,6 +231,15 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
   const memory = new Map<string, StoredLayer>();
   const listeners = new Set<() => void>();
   let usage: CacheUsage = { backend: backend.name, known: false, bytes: 0, layers: 0, blobs: 0, capBytes };
+  /**
+   * The keys stored as of the last full count (a refresh, or this realm's own writes), or
+   * undefined before the first. A lookup (layer or document) for a key not in it answers "not cached" without
+   * an IndexedDB read: that read queues behind any write in progress (the config's, as a fresh
+   * image opens) and took 100-130 ms on the way to the first layer's download (bench/README.md).
+   * A layer another tab stored since our last count is missed until the refresh its broadcast
+   * triggers: it is then downloaded and verified once more, never trusted without a check.
+   */
+  let storedKeys: Set<string> | undefined;
 
   const setUsage = (next: Omit<CacheUsage, "backend" | "capBytes">): void => {
     usage = { backend: backend.name, capBytes, ...next };
@@ -262,6 +271,7 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
   }
 
   function count(metas: readonly CacheMeta[], extra: Partial<CacheUsage> = {}): void {
+    storedKeys = new Set(metas.map((m) => m.key));
     let bytes = 0;
     let layers = 0;
     for (const m of metas) {
@@ -376,6 +386,7 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
           remember(digest, inMemory);
           return inMemory;
         }
+        if (storedKeys !== undefined && !storedKeys.has(key)) return undefined;
         const t = globalThis.performance.now();
         const rec = await readRecord(key);
         if (!rec) return undefined;
@@ -447,6 +458,8 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
 
     async getBlob(kind, digest) {
       const key = keyOf(kind, digest);
+      // Known absent: no read (it would wait behind the manifest's write, as the config is fetched).
+      if (storedKeys !== undefined && !storedKeys.has(key)) return undefined;
       try {
         const rec = await readRecord(key);
         if (!rec) return undefined;
@@ -482,6 +495,7 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
         try {
           await backend.clear();
           opts.onWrite?.();
+          storedKeys = new Set();
           setUsage({ known: true, bytes: 0, layers: 0, blobs: 0 });
         } catch (e) {
           problem(`Could not clear the cache: ${inWords(e)}`);

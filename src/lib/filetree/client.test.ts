@@ -9,6 +9,7 @@ import type { FiletreeWorkerRequest } from "../../workers/filetree-protocol";
 import { runFiletreeRequest, transferablesOf } from "../../workers/filetree-runner";
 import { buildSizeTree, findPath } from "../../core/treemap";
 import { mergeLayers } from "../../core/filetree";
+import { createLayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
 import { EMPTY_FORM } from "../../core/search";
 import { createFiletreeBridge, mergeInputOf } from "./client";
@@ -85,6 +86,24 @@ describe("filetree bridge", () => {
     await expect(first).rejects.toMatchObject({ name: "AbortError" });
     expect(workers[0]!.terminated).toBe(true);
     expect((await second).report.perLayer).toHaveLength(1);
+    bridge.dispose();
+  });
+
+  it("an efficiency report waits until no layer is being read; only the latest waiting call runs", async () => {
+    const activity = createLayerActivity();
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ activity, createWorker: () => (workers.push(new FakeWorker()), workers.at(-1)!) });
+    const release = activity.begin();
+    const older = bridge.efficiency([layers[0]!, []]);
+    const newer = bridge.efficiency(layers);
+    await new Promise((r) => setTimeout(r, 10));
+    expect(workers).toHaveLength(0); // nothing sent while a layer is read
+    await expect(older).rejects.toMatchObject({ name: "AbortError" });
+    release();
+    const r = await newer;
+    expect(workers).toHaveLength(1);
+    expect(workers[0]!.received).toHaveLength(1);
+    expect(r.report.perLayer).toHaveLength(2);
     bridge.dispose();
   });
 

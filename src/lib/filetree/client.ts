@@ -14,20 +14,31 @@ import type { MergeInput } from "../../core/filetree";
 import type { LayerEntry } from "../../core/pipeline/types";
 import type { SearchForm, SearchOutcome } from "../../core/search";
 import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse } from "../../workers/filetree-protocol";
+import { layerActivity, type LayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
 
 /** An idle worker is kept this long for the next request, then terminated. */
 export const DEFAULT_FILETREE_IDLE_MS = 30_000;
+/**
+ * An efficiency report waits for the layers being read at most this long (then runs beside them):
+ * long enough for a usual image's layers, short enough that a stalled download does not keep the
+ * panel "computing…".
+ */
+export const EFFICIENCY_MAX_WAIT_MS = 5_000;
 
 export interface FiletreeBridgeOptions {
   readonly idleTimeoutMs?: number;
   /** A fake in tests; the app uses the module worker. */
   readonly createWorker?: () => WorkerLike;
+  /** Layer runs that efficiency reports wait for (default: the page's, lib/layers/activity). */
+  readonly activity?: LayerActivity;
 }
 
 export interface FiletreeBridge {
   /**
-   * The efficiency report for these layers (base first), computed in the worker; with
+   * The efficiency report for these layers (base first), computed in the worker once no layer
+   * is being read (at most {@link EFFICIENCY_MAX_WAIT_MS}), so it never competes with the layer
+   * workers; a newer call made meanwhile wins and this one rejects with an AbortError. With
    * `listLimit`, its path lists keep only that many (the biggest) paths; with `sizeTree`, the
    * summary also carries the treemap's size tree, built from the same merge.
    */
@@ -91,6 +102,9 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
   let pending: { id: number; resolve: (r: FiletreeWorkerResponse) => void; reject: (e: Error) => void; cleanup: () => void } | undefined;
   /** The search dataset the live worker holds (forgotten with the worker). */
   let sentDataset: number | undefined;
+  const activity = options.activity ?? layerActivity;
+  /** The latest efficiency call: one still waiting for the layers gives way to a newer one. */
+  let efficiencyCall = 0;
 
   const stopIdleTimer = (): void => {
     if (idleTimer !== undefined) clearTimeout(idleTimer);
@@ -174,6 +188,12 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
   return {
     async efficiency(layers, options = {}) {
       const { signal, listLimit, sizeTree } = options;
+      const call = ++efficiencyCall;
+      if (activity.active > 0) {
+        await activity.whenIdle({ ...(signal !== undefined ? { signal } : {}), maxWaitMs: EFFICIENCY_MAX_WAIT_MS });
+        if (call !== efficiencyCall) throw abortError("Superseded by a newer request");
+        if (signal?.aborted === true) throw abortError("Aborted");
+      }
       const msg = await request(
         (id) => ({
           type: "efficiency",

@@ -9,7 +9,8 @@ import { createRegistryClient } from "../../core/registry";
 import type { LayerWorkerRequest, WorkerEvent } from "../../workers/protocol";
 import { createVerifiedCache, type VerifiedCache } from "../cache/store";
 import { memoryBackend } from "../cache/storage";
-import { createLayerJobs, type WorkerKind, type WorkerLike } from "./jobs";
+import { createLayerActivity, type LayerActivity } from "./activity";
+import { SMALL_LAYER_BYTES, createLayerJobs, type WorkerKind, type WorkerLike } from "./jobs";
 
 class FakeWorker implements WorkerLike {
   onmessage: ((event: MessageEvent) => void) | null = null;
@@ -31,7 +32,12 @@ class FakeWorker implements WorkerLike {
   }
 }
 
-const d = (n: number): Descriptor => ({ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", digest: `sha256:${String(n).repeat(64).slice(0, 64)}`, size: 1000 + n });
+/** Layer `n`: bigger than SMALL_LAYER_BYTES, so it waits for a lane of the pool (`small` makes a tiny one). */
+const d = (n: number, small = false): Descriptor => ({
+  mediaType: "application/vnd.oci.image.layer.v1.tar+gzip",
+  digest: `sha256:${String(n).repeat(64).slice(0, 64)}`,
+  size: (small ? 0 : SMALL_LAYER_BYTES) + 1000 + n,
+});
 
 function result(i: number, desc: Descriptor, trusted = true): LayerIndex {
   return {
@@ -53,9 +59,12 @@ function result(i: number, desc: Descriptor, trusted = true): LayerIndex {
 
 const client = createRegistryClient({ proxyBase: "/registry", credentials: () => ({ username: "u", password: "p" }) });
 
-function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split"; layerCache?: VerifiedCache; diffIds?: string[] } = {}) {
+function setup(
+  n: number,
+  opts: { poolSize?: number; mode?: "single" | "split"; layerCache?: VerifiedCache; diffIds?: string[]; small?: readonly number[]; activity?: LayerActivity } = {},
+) {
   const workers: FakeWorker[] = [];
-  const layers = Array.from({ length: n }, (_, i) => d(i + 1));
+  const layers = Array.from({ length: n }, (_, i) => d(i + 1, opts.small?.includes(i) === true));
   const jobs = createLayerJobs(
     client,
     { registry: "r.test", repository: "team/app", layers, diffIds: opts.diffIds ?? layers.map(() => `sha256:${"d".repeat(64)}`), poolSize: opts.poolSize ?? 2 },
@@ -63,6 +72,8 @@ function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split"; 
       mode: opts.mode ?? "single",
       ...(opts.layerCache !== undefined ? { layerCache: opts.layerCache } : { cache: false }),
       idleTimeoutMs: 50,
+      scheduleStore: (write) => setTimeout(write, 0),
+      activity: opts.activity ?? createLayerActivity(),
       createWorker: (kind) => {
         const w = new FakeWorker(kind);
         workers.push(w);
@@ -72,6 +83,9 @@ function setup(n: number, opts: { poolSize?: number; mode?: "single" | "split"; 
   );
   return { jobs, workers, layers };
 }
+
+/** The workers that were given a layer to run (a lane started while the cache is asked may have none). */
+const running = (workers: readonly FakeWorker[]): FakeWorker[] => workers.filter((w) => w.received.some((m) => (m as { type: string }).type === "run"));
 
 afterEach(() => vi.useRealTimers());
 
@@ -93,6 +107,45 @@ describe("createLayerJobs", () => {
     expect(workers[0]!.lastRun.job.layerIndex).toBe(2);
     expect(jobs.getSnapshot()[0]!.progress.stage).toBe("done");
     jobs.dispose();
+  });
+
+  it("a small layer does not wait for the pool: it takes an extra lane beside the big ones", () => {
+    const { jobs, workers } = setup(5, { small: [3, 4] });
+    jobs.start();
+    // Two big layers fill the pool; the two small ones (after a big one still queued) run beside them.
+    expect(jobs.getSnapshot().map((s) => s.progress.stage)).toEqual(["downloading", "downloading", "queued", "downloading", "downloading"]);
+    expect(workers).toHaveLength(4);
+    // A small layer done frees its lane, but the pool is still full: the big layer 2 waits.
+    workers[2]!.emit({ type: "done", runId: workers[2]!.lastRun.runId, result: result(3, d(4, true)) });
+    expect(jobs.getSnapshot()[2]!.progress.stage).toBe("queued");
+    workers[0]!.emit({ type: "done", runId: workers[0]!.lastRun.runId, result: result(0, d(1)) });
+    expect(jobs.getSnapshot()[2]!.progress.stage).toBe("downloading");
+    jobs.dispose();
+  });
+
+  it("progress of several layers is published in one snapshot, at most about 10 a second", async () => {
+    const { jobs, workers } = setup(2);
+    jobs.start();
+    let notified = 0;
+    jobs.subscribe(() => notified++);
+    for (let i = 1; i <= 20; i++) for (const w of workers) w.emit({ type: "progress", runId: w.lastRun.runId, uncompressedBytes: i * 1000 });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(notified).toBeLessThanOrEqual(2);
+    expect(jobs.getSnapshot().map((s) => s.progress.uncompressedBytes)).toEqual([20_000, 20_000]);
+    jobs.dispose();
+  });
+
+  it("reports each run to the activity until it is done, cancelled or disposed", () => {
+    const activity = createLayerActivity();
+    const { jobs, workers, layers } = setup(3, { activity });
+    jobs.start();
+    expect(activity.active).toBe(2);
+    workers[0]!.emit({ type: "done", runId: workers[0]!.lastRun.runId, result: result(0, layers[0]!) });
+    expect(activity.active).toBe(2); // layer 2 took the lane
+    jobs.cancel(1);
+    expect(activity.active).toBe(1);
+    jobs.dispose();
+    expect(activity.active).toBe(0);
   });
 
   it("snapshots are immutable: same array until a change, unchanged layers keep their objects", async () => {
@@ -247,7 +300,7 @@ describe("createLayerJobs", () => {
     const layerCache = createVerifiedCache({ backend: memoryBackend() });
     const first = setup(2, { layerCache });
     first.jobs.start();
-    await vi.waitFor(() => expect(first.workers).toHaveLength(2)); // both missed the cache
+    await vi.waitFor(() => expect(running(first.workers)).toHaveLength(2)); // both missed the cache
     first.workers[0]!.emit({ type: "done", runId: first.workers[0]!.lastRun.runId, result: result(0, first.layers[0]!) });
     first.workers[1]!.emit({ type: "done", runId: first.workers[1]!.lastRun.runId, result: result(1, first.layers[1]!, false) });
     expect(first.jobs.getSnapshot()[1]!.progress.stage).toBe("done");
@@ -261,16 +314,40 @@ describe("createLayerJobs", () => {
     await vi.waitFor(() => expect(again.jobs.getSnapshot()[0]!.progress.stage).toBe("done"));
     expect(again.jobs.getSnapshot()[0]).toMatchObject({ source: "cache", result: { layerIndex: 0, digestVerdict: { status: "verified" }, diffIdVerdict: { status: "verified" } } });
     expect(again.jobs.getSnapshot()[0]!.cachedAt).toBeTypeOf("number");
-    await vi.waitFor(() => expect(again.workers).toHaveLength(1));
-    expect(again.workers[0]!.lastRun.job.layerIndex).toBe(1);
+    await vi.waitFor(() => expect(running(again.workers)).toHaveLength(1));
+    expect(running(again.workers)[0]!.lastRun.job.layerIndex).toBe(1);
     again.jobs.dispose();
+  });
+
+  it("the first lanes' workers start while the cache is asked, and then run the layers it did not have", async () => {
+    const layerCache = createVerifiedCache({ backend: memoryBackend() });
+    const { jobs, workers } = setup(3, { layerCache });
+    jobs.start();
+    expect(workers).toHaveLength(2); // poolSize lanes, before any answer
+    expect(running(workers)).toHaveLength(0);
+    await vi.waitFor(() => expect(running(workers)).toHaveLength(2));
+    expect(workers).toHaveLength(2); // the same workers took the runs
+    jobs.dispose();
+  });
+
+  it("verified layers are written to the cache only once no layer is being read", async () => {
+    const layerCache = createVerifiedCache({ backend: memoryBackend() });
+    const { jobs, workers, layers } = setup(2, { layerCache });
+    jobs.start();
+    await vi.waitFor(() => expect(running(workers)).toHaveLength(2));
+    workers[0]!.emit({ type: "done", runId: workers[0]!.lastRun.runId, result: result(0, layers[0]!) });
+    await new Promise((r) => setTimeout(r, 20));
+    expect(layerCache.getUsage().layers).toBe(0); // layer 1 still streams
+    workers[1]!.emit({ type: "done", runId: workers[1]!.lastRun.runId, result: result(1, layers[1]!) });
+    await vi.waitFor(() => expect(layerCache.getUsage().layers).toBe(2));
+    jobs.dispose();
   });
 
   it("a cached layer under a config claiming another diff_id shows the mismatch without a download", async () => {
     const layerCache = createVerifiedCache({ backend: memoryBackend() });
     const first = setup(1, { layerCache });
     first.jobs.start();
-    await vi.waitFor(() => expect(first.workers).toHaveLength(1));
+    await vi.waitFor(() => expect(running(first.workers)).toHaveLength(1));
     first.workers[0]!.emit({ type: "done", runId: first.workers[0]!.lastRun.runId, result: result(0, first.layers[0]!) });
     await vi.waitFor(() => expect(layerCache.getUsage().layers).toBe(1));
     first.jobs.dispose();
@@ -283,7 +360,8 @@ describe("createLayerJobs", () => {
       source: "cache",
       result: { diffId: other, digestVerdict: { status: "verified" }, diffIdVerdict: { status: "mismatch", expected: other, actual: `sha256:${"d".repeat(64)}` } },
     });
-    expect(again.workers).toHaveLength(0);
+    // The lane started while the cache was asked ran nothing: no run, so no request.
+    expect(running(again.workers)).toHaveLength(0);
     again.jobs.dispose();
   });
 
@@ -294,7 +372,7 @@ describe("createLayerJobs", () => {
     jobs.cancel(0);
     await new Promise((r) => setTimeout(r, 20));
     expect(jobs.getSnapshot()[0]!.progress.stage).toBe("cancelled");
-    expect(workers).toHaveLength(0);
+    expect(running(workers)).toHaveLength(0);
     jobs.dispose();
   });
 

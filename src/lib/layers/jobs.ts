@@ -25,6 +25,7 @@ import { archiveBlobRequest } from "../archive";
 import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from "../cache";
 import { readLayerLimits } from "./limits";
 import { isSampleRegistry } from "../sample";
+import { layerActivity, type LayerActivity } from "./activity";
 import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource, RateLimitWait } from "./types";
 
 export type LayerJobsMode = "single" | "split";
@@ -33,6 +34,16 @@ export type LayerJobsMode = "single" | "split";
 export const DEFAULT_MODE: LayerJobsMode = "split";
 /** Layers processed at once. */
 export const DEFAULT_POOL_SIZE = 2;
+/**
+ * A layer this small (compressed bytes) does not wait for a lane of the pool: it runs beside
+ * the big ones, in one of {@link SMALL_LAYER_LANES} extra lanes. Images often end with tiny
+ * layers (an ENV, a COPY of a few files); queued behind two big layers, the Debian-like image's
+ * 60 KB top layer started only when the 20 MB base was done and came in 250–600 ms after it,
+ * while its own work is a few milliseconds (bench/README.md, "Open to merged").
+ */
+export const SMALL_LAYER_BYTES = 1024 * 1024;
+/** Extra lanes for small layers, beyond the pool. */
+export const SMALL_LAYER_LANES = 2;
 /** Idle lanes keep their workers (and compiled WebAssembly) this long for the next layer. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 15_000;
 /** The page re-renders a layer's progress at most this often (10 updates per second). */
@@ -70,6 +81,22 @@ export interface LayerJobsTuning {
   /** The cache to use (default: the app's, lib/cache). */
   readonly layerCache?: VerifiedCache;
   readonly createWorker?: (kind: WorkerKind) => WorkerLike;
+  /** Layers of at most this many compressed bytes get an extra lane (default {@link SMALL_LAYER_BYTES}; 0: none). */
+  readonly smallLayerBytes?: number;
+  /**
+   * When verified layers are written to the persistent cache: given the write, it runs it later
+   * (default {@link whenIdle}: once the page is idle). The write packs every entry on the page's
+   * thread, so it waits until no layer is being read (see `storeWhenSettled`).
+   */
+  readonly scheduleStore?: (write: () => void) => void;
+  /** Where runs are reported, so deferrable work waits for them (default: the page's, lib/layers/activity). */
+  readonly activity?: LayerActivity;
+}
+
+/** Runs `f` when the page is idle (requestIdleCallback, at most 2 s later), else in a later task. */
+export function whenIdle(f: () => void): void {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(() => f(), { timeout: 2000 });
+  else setTimeout(f, 0);
 }
 
 function defaultCreateWorker(kind: WorkerKind): WorkerLike {
@@ -118,6 +145,8 @@ interface Running {
   readonly runId: number;
   readonly lane: Lane;
   readonly started: number;
+  /** Tells the activity this run stopped. */
+  readonly release: () => void;
   samples: { t: number; bytes: number }[];
 }
 
@@ -141,6 +170,10 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const poolSize = Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE);
   const idleTimeoutMs = tuning.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const createWorker = tuning.createWorker ?? defaultCreateWorker;
+  const smallLayerBytes = tuning.smallLayerBytes ?? SMALL_LAYER_BYTES;
+  const scheduleStore = tuning.scheduleStore ?? whenIdle;
+  const activity = tuning.activity ?? layerActivity;
+  const isSmall = (i: number): boolean => layers[i]!.size <= smallLayerBytes;
   // The persistent cache of verified layers (lib/cache): looked up before a layer is fetched,
   // written after a layer verified. Content-addressed by the blob digest, so it never goes stale.
   const layerCache = (tuning.cache ?? true) ? (tuning.layerCache ?? appCache()) : undefined;
@@ -158,8 +191,13 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   /** Layers waiting out a 429's Retry-After: the timer that queues them again. */
   const waiting = new Map<number, ReturnType<typeof setTimeout>>();
   const lanes: Lane[] = [];
-  const lastEmit = new Map<number, number>();
-  const pendingEmit = new Map<number, ReturnType<typeof setTimeout>>();
+  /** Layers changed since the last snapshot; one snapshot publishes them all. */
+  const dirty = new Set<number>();
+  let lastEmit = Number.NEGATIVE_INFINITY;
+  let pendingEmit: ReturnType<typeof setTimeout> | undefined;
+  /** Verified results waiting to be written to the persistent cache (see storeWhenSettled). */
+  const toStore: LayerIndex[] = [];
+  let storeScheduled = false;
   let nextRunId = 1;
   let started = false;
   let disposed = false;
@@ -185,24 +223,36 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     for (const l of [...listeners]) l();
   }
 
-  /** Publishes layer `i` now (a new snapshot array with a new object for it). */
-  function emit(i: number): void {
-    const t = pendingEmit.get(i);
-    if (t !== undefined) clearTimeout(t);
-    pendingEmit.delete(i);
-    lastEmit.set(i, performance.now());
+  /**
+   * Publishes every changed layer now, in one new snapshot array with a new object for each.
+   * One snapshot for all layers, not one per layer: every snapshot re-renders each section that
+   * shows the layers, so two layers' progress used to cost twice the renders.
+   */
+  function flush(): void {
+    if (pendingEmit !== undefined) clearTimeout(pendingEmit);
+    pendingEmit = undefined;
+    if (dirty.size === 0) return;
+    lastEmit = performance.now();
     const next = snapshot.slice();
-    next[i] = freeze(i, layers[i]!, current[i]!);
+    for (const i of dirty) next[i] = freeze(i, layers[i]!, current[i]!);
+    dirty.clear();
     snapshot = next;
     notify();
   }
 
-  /** Publishes progress at most every PROGRESS_INTERVAL_MS per layer; the last update is never lost. */
+  /** Publishes layer `i` now (with any other layer's pending progress). */
+  function emit(i: number): void {
+    dirty.add(i);
+    flush();
+  }
+
+  /** Publishes progress at most every PROGRESS_INTERVAL_MS for all layers together; the last update is never lost. */
   function emitThrottled(i: number): void {
-    if (pendingEmit.has(i)) return;
-    const wait = (lastEmit.get(i) ?? 0) + PROGRESS_INTERVAL_MS - performance.now();
-    if (wait <= 0) emit(i);
-    else pendingEmit.set(i, setTimeout(() => emit(i), wait));
+    dirty.add(i);
+    if (pendingEmit !== undefined) return;
+    const wait = lastEmit + PROGRESS_INTERVAL_MS - performance.now();
+    if (wait <= 0) flush();
+    else pendingEmit = setTimeout(flush, wait);
   }
 
   function set(i: number, m: Mutable, now = true): void {
@@ -221,7 +271,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       idle.busy = true;
       return idle;
     }
-    if (lanes.length >= poolSize) return undefined;
+    if (lanes.length >= poolSize + SMALL_LAYER_LANES) return undefined;
     const lane: Lane = { workers: {}, busy: true, idleTimer: undefined };
     lanes.push(lane);
     return lane;
@@ -260,21 +310,45 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
 
   function pump(): void {
     if (!started || disposed) return;
-    while (running.size < poolSize) {
-      // The first queued layer not waiting for its cache lookup.
-      const at = queue.findIndex((i) => !lookingUp.has(i));
-      if (at < 0) return;
+    for (;;) {
+      // The first queued layer not waiting for its cache lookup that may start: at most
+      // poolSize big layers at once, and small ones beside them in the extra lanes.
+      if (running.size >= poolSize + SMALL_LAYER_LANES) break;
+      let big = 0;
+      for (const r of running.keys()) if (!isSmall(r)) big++;
+      const at = queue.findIndex((i) => !lookingUp.has(i) && (isSmall(i) || big < poolSize));
+      if (at < 0) break;
       const lane = acquireLane();
-      if (!lane) return;
+      if (!lane) break;
       const i = queue[at]!;
       queue.splice(at, 1);
       begin(i, lane);
     }
+    storeWhenSettled();
+  }
+
+  /**
+   * Writes the verified results to the persistent cache once no layer is being read or waits
+   * to be, and then only when the page is idle: packing a layer's entries for IndexedDB runs on
+   * the page's thread, and while layers stream it took CPU from their workers and delayed the
+   * merged tree (bench/README.md). Still written when the store is disposed first.
+   */
+  function storeWhenSettled(force = false): void {
+    if (layerCache === undefined || toStore.length === 0 || storeScheduled) return;
+    if (!force && (running.size > 0 || queue.length > 0)) return;
+    storeScheduled = true;
+    const cache = layerCache;
+    const write = (): void => {
+      storeScheduled = false;
+      for (const r of toStore.splice(0)) void cache.putLayer(r);
+    };
+    if (force) write();
+    else scheduleStore(write);
   }
 
   /**
    * Asks the persistent cache about every queued layer at once (each answer is one small read
-   * for a miss). A hit becomes the layer's result with source "cache" — no worker, no request;
+   * for a miss). A hit becomes the layer's result with source "cache" — no run, no request;
    * a miss (or a stored layer that cannot stand in, see reuseStoredLayer) is fetched as usual.
    */
   function lookUpAll(cache: VerifiedCache): void {
@@ -316,6 +390,22 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   // Read once per image: the tuning's (tests, benchmark), else what localStorage says (limits.ts).
   const limits = tuning.limits ?? readLayerLimits();
 
+  /**
+   * Starts the workers of the lanes the first layers will use while the persistent cache is
+   * asked about them (about 100 ms in a fresh profile, behind the manifest's and config's
+   * writes), so the workers' scripts load and start meanwhile instead of after the answer. When
+   * every layer is cached, the idle lanes end after the idle timeout, having run nothing.
+   */
+  function prewarm(): void {
+    const wanted = Math.min(poolSize, queue.length);
+    while (lanes.length < wanted) {
+      const lane: Lane = { workers: {}, busy: false, idleTimer: undefined };
+      lanes.push(lane);
+      for (const kind of mode === "split" ? (["blob", "tar"] as const) : (["layer"] as const)) worker(lane, kind);
+      lane.idleTimer = setTimeout(() => killLane(lane), idleTimeoutMs);
+    }
+  }
+
   function sourceOf(i: number, d: Descriptor): LayerBlobSource {
     const job: LayerJob = {
       layerIndex: i,
@@ -332,7 +422,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   function begin(i: number, lane: Lane): void {
     const d = layers[i]!;
     const runId = nextRunId++;
-    const run: Running = { runId, lane, started: performance.now(), samples: [] };
+    const run: Running = { runId, lane, started: performance.now(), samples: [], release: activity.begin() };
     running.set(i, run);
     const { job, request } = sourceOf(i, d);
     set(i, { progress: { stage: "downloading", compressedTotal: d.size, ...ZERO } });
@@ -407,6 +497,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   function finish(i: number, run: Running, result: LayerIndex | undefined, error: LayerscopeError | undefined): void {
     if (running.get(i) !== run) return;
     running.delete(i);
+    run.release();
     // A lane whose run failed outright may hold a confused worker: start afresh next time.
     if (result === undefined) killLane(run.lane);
     else releaseLane(run.lane);
@@ -442,7 +533,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     const seconds = (performance.now() - run.started) / 1000;
     const failed = error !== undefined || result === undefined;
     // D1: only a layer verified twice and read to its end is kept; in the background.
-    if (result !== undefined && layerCache !== undefined && !disposed && isStorableLayer(result)) void layerCache.putLayer(result);
+    if (result !== undefined && layerCache !== undefined && !disposed && isStorableLayer(result)) toStore.push(result);
     set(i, {
       ...(result !== undefined ? { result, source: "network" as const } : {}),
       ...(error !== undefined ? { error } : {}),
@@ -475,6 +566,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       // Nothing is running: the wait simply ends.
     } else if (run) {
       running.delete(i);
+      run.release();
       // Terminating is the abort: the worker's fetch dies with it, and the proxy cuts upstream.
       killLane(run.lane);
     } else if (q >= 0) {
@@ -501,6 +593,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       if (layerCache !== undefined && !lookedUp) {
         lookedUp = true;
         lookUpAll(layerCache);
+        prewarm();
       }
       pump();
     },
@@ -538,8 +631,11 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     dispose() {
       if (disposed) return;
       disposed = true;
-      for (const t of pendingEmit.values()) clearTimeout(t);
-      pendingEmit.clear();
+      if (pendingEmit !== undefined) clearTimeout(pendingEmit);
+      pendingEmit = undefined;
+      dirty.clear();
+      storeWhenSettled(true);
+      for (const run of running.values()) run.release();
       for (const t of waiting.values()) clearTimeout(t);
       waiting.clear();
       running.clear();
