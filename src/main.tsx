@@ -2,17 +2,14 @@ import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { App } from "./App";
-import { prefetchDeepLink } from "./features/image/prefetch";
 import { appCache } from "./lib/cache";
 import { createQueryClient } from "./lib/queryClient";
 import "./styles.css";
 
 const queryClient = createQueryClient();
 // Before the first render: the persistent cache starts opening (documents and layers are looked
-// up there before the network; opening IndexedDB takes ~100-300 ms in a fresh profile), and a
-// deep link's manifest and config are on their way meanwhile.
+// up there before the network; opening IndexedDB takes ~100-300 ms in a fresh profile).
 appCache();
-prefetchDeepLink(queryClient, window.location.search);
 const root = document.getElementById("root");
 if (!root) throw new Error("index.html has no #root element");
 
