@@ -1,5 +1,7 @@
 /**
- * A compact, structured-clone friendly form of a layer's entries, for the persistent cache.
+ * A compact, structured-clone friendly form of a layer's entries: how a layer's index leaves the
+ * worker that made it (its typed arrays transferred, see workers/protocol.ts) and how the
+ * persistent cache stores it.
  *
  * Why not store the LayerEntry objects as they are: IndexedDB serialises a value with the
  * structured-clone algorithm on the calling thread, object by object; 200 000 entry objects,
@@ -20,7 +22,7 @@
  * Encoding and decoding run in slices of {@link SLICE} entries with a yield between slices, so
  * a large layer never blocks the page for long (measured figures in README.md, "Persistent cache").
  */
-import type { EntryType, LayerEntry, WhiteoutKind } from "../../core/pipeline/types";
+import type { EntryType, LayerEntry, WhiteoutKind } from "./types";
 
 /** Entries handled between two yields to the event loop. */
 export const SLICE = 10_000;
@@ -70,6 +72,17 @@ export function packedBytes(p: PackedEntries): number {
   for (const s of p.dict) bytes += s.length * 2;
   for (const [, fl] of p.flags) bytes += 8 + fl.reduce((a, s) => a + s.length * 2, 0);
   return bytes;
+}
+
+/**
+ * The buffers of a packed form, to transfer rather than copy (postMessage's transfer list). Each
+ * column owns its buffer (made by packEntries), so transferring them leaves nothing shared behind.
+ */
+export function packedBuffers(p: PackedEntries): ArrayBuffer[] {
+  const columns = [p.pathLen, p.linkLen, p.targetLen, p.raw, p.rawLen, p.names, ...NUMBER_FIELDS.map((f) => p[f])];
+  const buffers = new Set<ArrayBuffer>();
+  for (const c of columns) if (c.buffer instanceof ArrayBuffer && c.byteLength > 0) buffers.add(c.buffer);
+  return [...buffers];
 }
 
 /** The column as Uint32Array when every value is an integer in [0, 2^32), else as it is. */

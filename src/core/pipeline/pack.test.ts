@@ -3,7 +3,7 @@
  * present exactly when they were), numbers stay exact past 2^32, damage is detected.
  */
 import { describe, expect, it } from "vitest";
-import type { LayerEntry } from "../../core/pipeline/types";
+import type { LayerEntry } from "./types";
 import { checkPacked, packedBytes, packEntries, unpackEntries, SLICE, type PackedEntries } from "./pack";
 
 const enc = new TextEncoder();
