@@ -1,3 +1,5 @@
+import type { Steps } from "../core/steps";
+
 /**
  * Lets the page paint and handle input between slices of long work. `scheduler.yield()` where
  * the browser has it (the continuation keeps its place ahead of other tasks); otherwise a
@@ -24,4 +26,25 @@ export function yieldToPage(): Promise<void> {
     waiting.push(resolve);
     port.postMessage(null);
   });
+}
+
+/** Work between two yields in {@link runSliced}: well inside a frame, and far below a long task (50 ms). */
+export const SLICE_BUDGET_MS = 20;
+
+/**
+ * Runs core steps (core/steps.ts) on the page in slices of about `budgetMs`, yielding between
+ * them, so the page keeps painting and answering input. Rejects with an AbortError once
+ * `signal` is aborted (checked between slices); the steps are then simply dropped.
+ */
+export async function runSliced<T>(steps: Steps<T>, signal?: AbortSignal, budgetMs: number = SLICE_BUDGET_MS): Promise<T> {
+  for (;;) {
+    if (signal?.aborted === true) throw new DOMException("The computation was cancelled", "AbortError");
+    const until = performance.now() + budgetMs;
+    for (;;) {
+      const r = steps.next();
+      if (r.done === true) return r.value;
+      if (performance.now() >= until) break;
+    }
+    await yieldToPage();
+  }
 }

@@ -36,6 +36,7 @@
 import type { LayerEntry } from "../pipeline/types";
 import type { DeletedPath, MergedEntry, MergedFilesystem, MergeWarning, PathVersion } from "./types";
 import { whiteoutTargetOf } from "./changes";
+import { ITEMS_PER_STEP, runSteps, type Steps } from "../steps";
 
 /** The fields of a LayerEntry the merge reads. */
 export type MergeInput = Pick<
@@ -266,7 +267,7 @@ interface LayerPlan {
  * checked as the layer is applied (see {@link Overlay.add}); undefined when the markers or the
  * root entry already show a repeat. The merge then starts over, exactly.
  */
-function planLayer(entries: readonly MergeInput[], layer: number, warnings: MergeWarning[], exact: boolean): LayerPlan | undefined {
+function* planLayer(entries: readonly MergeInput[], layer: number, warnings: MergeWarning[], exact: boolean): Steps<LayerPlan | undefined> {
   const opaques: LayerPlan["opaques"] = [];
   const whiteouts: LayerPlan["whiteouts"] = [];
   const last = exact ? new Map<string, number>() : undefined;
@@ -274,6 +275,7 @@ function planLayer(entries: readonly MergeInput[], layer: number, warnings: Merg
   const unwritten = exact ? undefined : new Set<string>();
   let unsafe = 0;
   for (let i = 0; i < entries.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const e = entries[i] as MergeInput;
     if (e.flags !== undefined && e.flags.includes(UNSAFE_FLAG)) {
       warnings.push({ layer, path: e.path, kind: "unsafe-path", detail: `"${e.path}" climbs above the layer root; kept out of the merged view` });
@@ -297,6 +299,7 @@ function planLayer(entries: readonly MergeInput[], layer: number, warnings: Merg
   const everyEntryLast = unsafe === 0 && (last === undefined || last.size === entries.length);
   const writes: MergeInput[] = [];
   for (let i = 0; i < entries.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const e = entries[i] as MergeInput;
     if (!everyEntryLast) {
       if (last ? last.get(e.path) !== i : e.flags !== undefined && e.flags.includes(UNSAFE_FLAG)) continue; // an earlier duplicate, or an unsafe path
@@ -312,9 +315,9 @@ function planLayer(entries: readonly MergeInput[], layer: number, warnings: Merg
 }
 
 /** Applies one layer; false when a merge that is not exact met the same path twice (start over, exactly). */
-function applyLayer(fs: Overlay, entries: readonly MergeInput[], layer: number, exact: boolean): boolean {
+function* applyLayer(fs: Overlay, entries: readonly MergeInput[], layer: number, exact: boolean): Steps<boolean> {
   const warnings = fs.warnings;
-  const plan = planLayer(entries, layer, warnings, exact);
+  const plan = yield* planLayer(entries, layer, warnings, exact);
   if (plan === undefined) return false;
 
   if (plan.opaques.length > 0) {
@@ -350,13 +353,17 @@ function applyLayer(fs: Overlay, entries: readonly MergeInput[], layer: number, 
   }
   for (const o of plan.opaques) fs.clearDir(o.dir, layer, o.marker);
   for (const w of plan.whiteouts) fs.removeTree(w.target, layer, w.marker, "whiteout");
-  for (const e of plan.writes) if (!fs.add(e, layer) && !exact) return false;
+  const writes = plan.writes;
+  for (let i = 0; i < writes.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
+    if (!fs.add(writes[i] as MergeInput, layer) && !exact) return false;
+  }
   return true;
 }
 
-function overlayOf(layers: readonly (readonly MergeInput[])[], top: number, exact: boolean): Overlay | undefined {
+function* overlayOf(layers: readonly (readonly MergeInput[])[], top: number, exact: boolean): Steps<Overlay | undefined> {
   const fs = new Overlay(exact);
-  for (let layer = 0; layer <= top; layer++) if (!applyLayer(fs, layers[layer] as readonly MergeInput[], layer, exact)) return undefined;
+  for (let layer = 0; layer <= top; layer++) if (!(yield* applyLayer(fs, layers[layer] as readonly MergeInput[], layer, exact))) return undefined;
   return fs;
 }
 
@@ -371,9 +378,14 @@ function overlayOf(layers: readonly (readonly MergeInput[])[], top: number, exac
  * snapshots are kept.
  */
 export function mergeLayers(layers: readonly (readonly MergeInput[])[], upTo: number = layers.length - 1): MergedFilesystem {
+  return runSteps(mergeSteps(layers, upTo));
+}
+
+/** {@link mergeLayers} as steps, to run in slices (core/steps.ts): the same answer. */
+export function* mergeSteps(layers: readonly (readonly MergeInput[])[], upTo: number = layers.length - 1): Steps<MergedFilesystem> {
   const top = Math.min(upTo, layers.length - 1);
   // Optimistic first (no map of each layer's paths); the rare layer with a path twice makes it start over, exactly.
-  const fs = overlayOf(layers, top, false) ?? (overlayOf(layers, top, true) as Overlay);
+  const fs = (yield* overlayOf(layers, top, false)) ?? ((yield* overlayOf(layers, top, true)) as Overlay);
   return resultOf(fs, top);
 }
 
@@ -383,7 +395,7 @@ export function mergeLayers(layers: readonly (readonly MergeInput[])[], upTo: nu
  */
 export function mergeLayersExactly(layers: readonly (readonly MergeInput[])[], upTo: number = layers.length - 1): MergedFilesystem {
   const top = Math.min(upTo, layers.length - 1);
-  return resultOf(overlayOf(layers, top, true) as Overlay, top);
+  return resultOf(runSteps(overlayOf(layers, top, true)) as Overlay, top);
 }
 
 function resultOf(fs: Overlay, top: number): MergedFilesystem {

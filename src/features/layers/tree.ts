@@ -15,6 +15,7 @@
  *   of invalid UTF-8) stay two nodes (T12).
  */
 import type { LayerEntry } from "../../core/pipeline/types";
+import { ITEMS_PER_STEP, runSteps, type Steps } from "../../core/steps";
 
 export interface TreeNode {
   /** Unique within the tree: the entry's literal path (plus a suffix in the rare collision case). */
@@ -245,12 +246,22 @@ export function finishTree<N extends UnfinishedNode & TreeNode>(
   leafSize: (node: N) => number,
   nodeOfEntry: (entryIndex: number) => TreeNode | undefined = () => undefined,
 ): FileTree {
+  return runSteps(finishTreeSteps(roots, leafSize, nodeOfEntry));
+}
+
+/** {@link finishTree} as steps (core/steps.ts), to run in slices on the page. */
+export function* finishTreeSteps<N extends UnfinishedNode & TreeNode>(
+  roots: N[],
+  leafSize: (node: N) => number,
+  nodeOfEntry: (entryIndex: number) => TreeNode | undefined = () => undefined,
+): Steps<FileTree> {
   // Pre-order by name, then sizes bottom-up (reverse pre-order visits children before parents).
   roots.sort(byName);
   const order: N[] = [];
   const stack: N[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i] as N);
   while (stack.length > 0) {
+    if (order.length % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const node = stack.pop() as N;
     node.index = order.length;
     node.depth = node.parent ? node.parent.depth + 1 : 0;
@@ -260,6 +271,7 @@ export function finishTree<N extends UnfinishedNode & TreeNode>(
     for (let i = children.length - 1; i >= 0; i--) stack.push(children[i] as N);
   }
   for (let i = order.length - 1; i >= 0; i--) {
+    if (i % ITEMS_PER_STEP === 0) yield;
     const node = order[i] as N;
     if (node.children.length === 0) node.size = leafSize(node);
     const parent = node.parent;

@@ -6,11 +6,12 @@
  * View state (expanded, focused, filter, sort, "show deleted") stays in the components
  * (STYLE #12): the tree built here is keyed by path so that state survives slider moves.
  */
-import { mergeLayers, type DeletedPath, type MergedEntry, type MergedFilesystem, type PathVersion } from "../../core/filetree";
+import { mergeLayers, mergeSteps, type DeletedPath, type MergedEntry, type MergedFilesystem, type PathVersion } from "../../core/filetree";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import type { LayerJobState } from "../../lib/layers/types";
 import { sameElements, trust, untrustedReason } from "../layers/model";
-import { finishTree, type FileTree, type TreeNode, type UnfinishedNode } from "../layers/tree";
+import { finishTreeSteps, type FileTree, type TreeNode, type UnfinishedNode } from "../layers/tree";
+import { ITEMS_PER_STEP, runSteps, type Steps } from "../../core/steps";
 
 /** A layer with no result yet (running, failed, cancelled) merges as an empty layer. */
 const NO_ENTRIES: readonly LayerEntry[] = Object.freeze([]);
@@ -113,28 +114,39 @@ const now = (): number => globalThis.performance?.now() ?? Date.now();
  * {@link layerEntries} and a stable holder), or every call merges again.
  */
 export function mergedAt(layers: readonly (readonly LayerEntry[])[], upTo: number): MergedFilesystem {
+  const hit = cachedMerge(layers, upTo);
+  if (hit) return hit;
+  const start = now();
+  const fs = mergeLayers(layers, upTo);
+  keepMerge(layers, upTo, fs, now() - start);
+  return fs;
+}
+
+/** The cached merge of `layers` as of `upTo`, if there is one (most recently used, then). */
+function cachedMerge(layers: readonly (readonly LayerEntry[])[], upTo: number): MergedFilesystem | undefined {
+  const cache = merges.get(layers);
+  const hit = cache?.byUpTo.get(upTo);
+  if (cache && hit) {
+    // Most recently used last.
+    cache.byUpTo.delete(upTo);
+    cache.byUpTo.set(upTo, hit);
+  }
+  return hit;
+}
+
+function keepMerge(layers: readonly (readonly LayerEntry[])[], upTo: number, fs: MergedFilesystem, ms: number): void {
   let cache = merges.get(layers);
   if (!cache) {
     cache = { byUpTo: new Map(), lastMs: 0 };
     merges.set(layers, cache);
   }
-  const hit = cache.byUpTo.get(upTo);
-  if (hit) {
-    // Most recently used last.
-    cache.byUpTo.delete(upTo);
-    cache.byUpTo.set(upTo, hit);
-    return hit;
-  }
-  const start = now();
-  const fs = mergeLayers(layers, upTo);
-  cache.lastMs = now() - start;
+  cache.lastMs = ms;
   cache.byUpTo.set(upTo, fs);
   while (cache.byUpTo.size > KEEP_PER_LAYERS) {
     const oldest = cache.byUpTo.keys().next();
     if (oldest.done === true) break;
     cache.byUpTo.delete(oldest.value);
   }
-  return fs;
 }
 
 /** How long the latest merge of `layers` took (ms), or 0 before any. */
@@ -251,10 +263,16 @@ class MergedNode implements TreeNode, UnfinishedNode {
  * where the generic buildFileTree over entries made for it took 2.5 s.
  */
 export function buildMergedTree(fs: MergedFilesystem, showDeleted: boolean): MergedTree {
+  return runSteps(buildMergedTreeSteps(fs, showDeleted));
+}
+
+/** {@link buildMergedTree} as steps (core/steps.ts), to run in slices on the page. */
+export function* buildMergedTreeSteps(fs: MergedFilesystem, showDeleted: boolean): Steps<MergedTree> {
   const all: MergedNode[] = [];
   /** Nodes that may have children, by path; other nodes are looked up only when something hangs under them. */
   const dirs = new Map<string, MergedNode>();
   for (const [path, entry] of fs.entries) {
+    if (all.length % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     if (path === "" || path === ".") continue;
     const node = new MergedNode(path, entry, false);
     all.push(node);
@@ -311,8 +329,11 @@ export function buildMergedTree(fs: MergedFilesystem, showDeleted: boolean): Mer
     parent.children.push(node);
     parent.isDir = true;
   };
-  for (const node of all) attach(node);
-  const tree = finishTree(roots, (n) => (n.deleted || n.source === undefined ? 0 : (n.source as MergedEntry).version.type === "dir" ? 0 : (n.source as MergedEntry).version.size));
+  for (let i = 0; i < all.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
+    attach(all[i] as MergedNode);
+  }
+  const tree = yield* finishTreeSteps(roots, (n) => (n.deleted || n.source === undefined ? 0 : (n.source as MergedEntry).version.type === "dir" ? 0 : (n.source as MergedEntry).version.size));
   return { tree, rows: rowsOf(fs, showDeleted), presentCount, deletedCount };
 }
 
@@ -341,14 +362,65 @@ const trees = new WeakMap<MergedFilesystem, { plain?: MergedTree; withDeleted?: 
 
 /** {@link buildMergedTree}, cached per merged filesystem object. */
 export function mergedTreeFor(fs: MergedFilesystem, showDeleted: boolean): MergedTree {
+  return cachedTree(fs, showDeleted) ?? keepTree(fs, showDeleted, buildMergedTree(fs, showDeleted));
+}
+
+function cachedTree(fs: MergedFilesystem, showDeleted: boolean): MergedTree | undefined {
+  const slot = trees.get(fs);
+  return showDeleted ? slot?.withDeleted : slot?.plain;
+}
+
+function keepTree(fs: MergedFilesystem, showDeleted: boolean, tree: MergedTree): MergedTree {
   let slot = trees.get(fs);
   if (!slot) {
     slot = {};
     trees.set(fs, slot);
   }
-  if (showDeleted) return (slot.withDeleted ??= buildMergedTree(fs, true));
-  return (slot.plain ??= buildMergedTree(fs, false));
+  if (showDeleted) slot.withDeleted = tree;
+  else slot.plain = tree;
+  return tree;
 }
+
+/** What the merged view shows: the merged filesystem as of a layer, and its tree. */
+export interface MergedView {
+  readonly fs: MergedFilesystem;
+  readonly merged: MergedTree;
+}
+
+/** The view if both parts are cached (no work), else undefined. */
+export function cachedView(layers: readonly (readonly LayerEntry[])[], upTo: number, showDeleted: boolean): MergedView | undefined {
+  const fs = cachedMerge(layers, upTo);
+  const merged = fs && cachedTree(fs, showDeleted);
+  return fs && merged ? { fs, merged } : undefined;
+}
+
+/** The view now, from the caches or computed in full (for small images: see {@link SLICE_ABOVE_ENTRIES}). */
+export function viewNow(layers: readonly (readonly LayerEntry[])[], upTo: number, showDeleted: boolean): MergedView {
+  const fs = mergedAt(layers, upTo);
+  return { fs, merged: mergedTreeFor(fs, showDeleted) };
+}
+
+/**
+ * The view as steps (core/steps.ts), for the page to run in slices: what is cached is reused,
+ * what is computed is cached, as {@link viewNow} does.
+ */
+export function* viewSteps(layers: readonly (readonly LayerEntry[])[], upTo: number, showDeleted: boolean): Steps<MergedView> {
+  let fs = cachedMerge(layers, upTo);
+  if (!fs) {
+    const start = now();
+    fs = yield* mergeSteps(layers, upTo);
+    keepMerge(layers, upTo, fs, now() - start);
+  }
+  const merged = cachedTree(fs, showDeleted) ?? keepTree(fs, showDeleted, yield* buildMergedTreeSteps(fs, showDeleted));
+  return { fs, merged };
+}
+
+/**
+ * Images with more entries than this are merged and laid out in slices with the page painting
+ * between them (a million entries are seconds of work); smaller ones at once while rendering
+ * (100 000 entries merge in about 100 ms), so their view never shows a "merging" state.
+ */
+export const SLICE_ABOVE_ENTRIES = 150_000;
 
 /** Total bytes of regular files in the merged filesystem (what `docker run` would see). */
 export function presentBytes(fs: MergedFilesystem): number {
