@@ -23,6 +23,7 @@
  * a large layer never blocks the page for long (measured figures in README.md, "Persistent cache").
  */
 import type { EntryType, LayerEntry, WhiteoutKind } from "./types";
+import type { Steps } from "../steps";
 
 /** Entries handled between two yields to the event loop. */
 export const SLICE = 10_000;
@@ -267,6 +268,16 @@ export function checkPacked(p: unknown): string | undefined {
  * from storage; what it cannot see cheaply (a raw name marked ASCII that is not) throws here.
  */
 export async function unpackEntries(p: PackedEntries, yieldFn: Yield = noYield): Promise<LayerEntry[]> {
+  const steps = unpackSteps(p);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    await yieldFn();
+  }
+}
+
+/** {@link unpackEntries} as steps (core/steps.ts), a pause between slices: run at once with runSteps in a worker. */
+export function* unpackSteps(p: PackedEntries): Steps<LayerEntry[]> {
   const out: LayerEntry[] = new Array<LayerEntry>(p.n);
   const flags = new Map<number, readonly string[]>(p.flags.map(([i, f]) => [i, f]));
   // Raw names that are their ASCII path are rebuilt into one buffer, so each entry gets a view.
@@ -277,7 +288,7 @@ export async function unpackEntries(p: PackedEntries, yieldFn: Yield = noYield):
   let textAt = 0;
   let rawAt = 0;
   for (let start = 0; start < p.n; start += SLICE) {
-    if (start > 0) await yieldFn();
+    if (start > 0) yield;
     const end = Math.min(p.n, start + SLICE);
     for (let i = start; i < end; i++) {
       const path = p.text.slice(textAt, (textAt += p.pathLen[i]!));
