@@ -276,6 +276,17 @@ export async function unpackEntries(p: PackedEntries, yieldFn: Yield = noYield):
   }
 }
 
+/**
+ * Arrays of entries made by unpacking, with the packed form they came from: sending them on
+ * (to the filetree worker) then needs no packing again. Kept while the array is.
+ */
+const unpackedFrom = new WeakMap<readonly LayerEntry[], PackedEntries>();
+
+/** The packed form `entries` were unpacked from, if they were (the same entries, in the same order). */
+export function packedFormOf(entries: readonly LayerEntry[]): PackedEntries | undefined {
+  return unpackedFrom.get(entries);
+}
+
 /** {@link unpackEntries} as steps (core/steps.ts), a pause between slices: run at once with runSteps in a worker. */
 export function* unpackSteps(p: PackedEntries): Steps<LayerEntry[]> {
   const out: LayerEntry[] = new Array<LayerEntry>(p.n);
@@ -334,5 +345,6 @@ export function* unpackSteps(p: PackedEntries): Steps<LayerEntry[]> {
       out[i] = e;
     }
   }
+  unpackedFrom.set(out, p);
   return out;
 }

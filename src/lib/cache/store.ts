@@ -421,8 +421,11 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
       if (!isStorableLayer(result)) return "not-verified";
       const t = globalThis.performance.now();
       const y = timedYield(yieldFn);
-      const entries = packed ?? (await packEntries(result.entries, y.fn));
-      measure("pack", t, result.entries.length, y.waited());
+      let entries = packed;
+      if (entries === undefined) {
+        entries = await packEntries(result.entries, y.fn);
+        measure("pack", t, result.entries.length, y.waited());
+      }
       const data: LayerData = {
         v: CACHE_SCHEMA_VERSION,
         digest: result.digest,

@@ -10,7 +10,7 @@
  * AbortError), and is terminated when idle for a while and on dispose. Only plain data crosses:
  * the layers go packed (core/pipeline/pack.ts), packed once per entries array.
  */
-import { packEntries, type PackedEntries } from "../../core/pipeline/pack";
+import { packEntries, packedFormOf, type PackedEntries } from "../../core/pipeline/pack";
 import type { LayerEntry } from "../../core/pipeline/types";
 import type { SearchForm, SearchOutcome } from "../../core/search";
 import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse } from "../../workers/filetree-protocol";
@@ -59,7 +59,8 @@ function defaultCreateWorker(): WorkerLike {
 
 /**
  * Each layer's entries packed for the worker (core/pipeline/pack.ts), once per entries array
- * (the efficiency panel and the search share them), in slices with the page painting between.
+ * (the efficiency panel and the search share them), in slices with the page painting between;
+ * not at all for entries that were unpacked (a worker's result, the cache), which keep theirs.
  */
 const packs = new WeakMap<readonly LayerEntry[], Promise<PackedEntries>>();
 
@@ -68,7 +69,9 @@ function packedLayers(layers: readonly (readonly LayerEntry[])[]): Promise<Packe
     layers.map((entries) => {
       let p = packs.get(entries);
       if (!p) {
-        p = packEntries(entries, yieldToPage);
+        // Entries unpacked from a worker's result or the cache still have their packed form.
+        const known = packedFormOf(entries);
+        p = known ? Promise.resolve(known) : packEntries(entries, yieldToPage);
         packs.set(entries, p);
       }
       return p;
