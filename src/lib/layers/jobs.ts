@@ -136,6 +136,15 @@ interface Mutable {
   cachedAt?: number;
 }
 
+/** Longest a background write waits for an idle moment (ms). */
+const IDLE_WRITE_TIMEOUT_MS = 10_000;
+
+/** Runs `f` when the page is idle (at once where there is no requestIdleCallback: Node tests). */
+function whenIdle(f: () => void): void {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(f, { timeout: IDLE_WRITE_TIMEOUT_MS });
+  else f();
+}
+
 const ZERO = { compressedBytes: 0, uncompressedBytes: 0, entries: 0, bytesPerSecond: 0 } as const;
 
 /**
@@ -430,7 +439,12 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     const seconds = (performance.now() - run.started) / 1000;
     const failed = error !== undefined || result === undefined;
     // D1: only a layer verified twice and read to its end is kept; in the background.
-    if (result !== undefined && layerCache !== undefined && !disposed && isStorableLayer(result)) void layerCache.putLayer(result, packed);
+    if (result !== undefined && layerCache !== undefined && !disposed && isStorableLayer(result)) {
+      const cache = layerCache;
+      // When the page is idle: the write clones the packed layer on this thread (0.1 s for a
+      // million entries), which must not land in the middle of the merged view's slices.
+      whenIdle(() => void cache.putLayer(result, packed));
+    }
     set(i, {
       ...(result !== undefined ? { result, source: "network" as const } : {}),
       ...(error !== undefined ? { error } : {}),
