@@ -37,6 +37,7 @@ const KNOBS = {
   BENCH_SCROLL_FRAMES: knob("BENCH_SCROLL_FRAMES", 120),
   BENCH_PROXY_STREAMS: knob("BENCH_PROXY_STREAMS", 50),
   BENCH_REPORT_DIR: process.env.BENCH_REPORT_DIR ?? "reports",
+  BENCH_PROFILE: process.env.BENCH_PROFILE ? 1 : 0,
 };
 
 /** The ~100 MB gzip layer of a real filesystem (headers, Python, vim, perl, gcc…). */
@@ -176,6 +177,7 @@ async function main(): Promise<void> {
           queries: ["file-0042.so", "d0500/", ".so", "no-such-name", ""],
           filterRounds: KNOBS.BENCH_FILTER_ROUNDS,
           scrollFrames: KNOBS.BENCH_SCROLL_FRAMES,
+          ...(KNOBS.BENCH_PROFILE ? { profileTo: join(KNOBS.BENCH_REPORT_DIR, "ui-first-render.cpuprofile") } : {}),
         });
       });
     } finally {

@@ -1,5 +1,7 @@
 /** What the filetree worker does with one request: call the core, answer with plain data. */
 import { computeEfficiency, mergeLayers, type MergeInput } from "../core/filetree";
+import { unpackSteps, type PackedEntries } from "../core/pipeline/pack";
+import { runSteps } from "../core/steps";
 import { parseSearch, runSearch, type SearchData } from "../core/search";
 import { buildSizeTree, sizeTreeBuffers } from "../core/treemap";
 import type { FiletreeWorkerRequest, FiletreeWorkerResponse } from "./filetree-protocol";
@@ -10,7 +12,7 @@ let held: { readonly dataset: number; readonly layers: readonly (readonly MergeI
 export function runFiletreeRequest(request: FiletreeWorkerRequest): FiletreeWorkerResponse {
   try {
     if (request.type === "search") {
-      if (request.layers) held = { dataset: request.dataset, layers: request.layers };
+      if (request.layers) held = { dataset: request.dataset, layers: unpacked(request.layers) };
       if (held?.dataset !== request.dataset) return { type: "error", id: request.id, message: "The search worker lost its copy of the layers; search again." };
       const query = parseSearch(request.form);
       if (!query.ok) return { type: "error", id: request.id, message: query.error.map((e) => e.message).join("; ") };
@@ -23,8 +25,9 @@ export function runFiletreeRequest(request: FiletreeWorkerRequest): FiletreeWork
       return { type: "search", id: request.id, outcome };
     }
     // One merge serves both the efficiency report and the treemap's size tree.
-    const merged = mergeLayers(request.layers);
-    const full = computeEfficiency(request.layers, merged);
+    const layers = unpacked(request.layers);
+    const merged = mergeLayers(layers);
+    const full = computeEfficiency(layers, merged);
     const sizeTree = request.sizeTree === true ? buildSizeTree(merged) : undefined;
     const limit = request.listLimit;
     const report =
@@ -33,6 +36,10 @@ export function runFiletreeRequest(request: FiletreeWorkerRequest): FiletreeWork
   } catch (e) {
     return { type: "error", id: request.id, message: e instanceof Error ? e.message : String(e) };
   }
+}
+
+function unpacked(layers: readonly PackedEntries[]): readonly (readonly MergeInput[])[] {
+  return layers.map((p) => runSteps(unpackSteps(p)));
 }
 
 /** What to transfer rather than clone: the size tree's typed arrays. */

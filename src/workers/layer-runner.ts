@@ -5,9 +5,9 @@
 import { runLayer } from "../core/pipeline";
 import { blobOpener } from "./fetch-blob";
 import { errorOf, throttle } from "./progress";
-import { WORKER_PROGRESS_INTERVAL_MS, type LayerWorkerRequest, type WorkerEvent } from "./protocol";
+import { WORKER_PROGRESS_INTERVAL_MS, packedDone, type LayerWorkerRequest, type WorkerEvent } from "./protocol";
 
-export function createLayerRunner(post: (event: WorkerEvent) => void): (msg: LayerWorkerRequest) => void {
+export function createLayerRunner(post: (event: WorkerEvent, transfer?: Transferable[]) => void): (msg: LayerWorkerRequest) => void {
   let current: { runId: number; controller: AbortController } | undefined;
   return (msg) => {
     if (msg.type === "cancel") {
@@ -29,9 +29,14 @@ export function createLayerRunner(post: (event: WorkerEvent) => void): (msg: Lay
         progress.tick();
       },
     }).then(
-      (result) => {
+      async (result) => {
         progress.flush();
-        post({ type: "done", runId: msg.runId, result });
+        try {
+          const { event, transfer } = await packedDone(msg.runId, result);
+          post(event, transfer);
+        } catch (e) {
+          post({ type: "failed", runId: msg.runId, error: errorOf(e) });
+        }
       },
       (e: unknown) => post({ type: "failed", runId: msg.runId, error: errorOf(e) }),
     ).finally(() => {

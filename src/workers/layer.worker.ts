@@ -4,5 +4,5 @@ import type { WorkerScope } from "./progress";
 import type { LayerWorkerRequest, WorkerEvent } from "./protocol";
 
 const scope = self as unknown as WorkerScope;
-const handle = createLayerRunner((event: WorkerEvent) => scope.postMessage(event));
+const handle = createLayerRunner((event: WorkerEvent, transfer?: Transferable[]) => scope.postMessage(event, transfer ?? []));
 scope.onmessage = (e: MessageEvent<LayerWorkerRequest>) => handle(e.data);

@@ -14,6 +14,7 @@
  */
 import type { LayerscopeError } from "../core/errors";
 import type { BlobOutcome, LayerIndex, LayerJob } from "../core/pipeline";
+import { packEntries, packedBuffers, unpackEntries, type PackedEntries, type Yield } from "../core/pipeline/pack";
 
 /** How the worker reaches the blob: the proxy URL and headers the page's registry client would send. */
 export interface BlobRequest {
@@ -77,8 +78,32 @@ export type WorkerEvent =
       /** The HTTP status the proxy answered the blob GET with (the page cannot see workers' requests). */
       readonly httpStatus?: number;
     }
-  | { readonly type: "done"; readonly runId: number; readonly result: LayerIndex }
+  | DoneEvent
   | { readonly type: "failed"; readonly runId: number; readonly error: LayerscopeError };
+
+/**
+ * A layer's result. The workers send the entries packed (core/pipeline/pack.ts: a dozen typed
+ * arrays, transferred, and one string) beside the rest of the result, never as entry objects:
+ * the page deserialised a million LayerEntry objects, each with its own Uint8Array, in one task
+ * of seconds when it first read the message; unpacking them is several times cheaper and runs in
+ * slices (see {@link resultOf}). `result` with its entries is still understood (tests' fakes).
+ */
+export type DoneEvent =
+  | { readonly type: "done"; readonly runId: number; readonly result: LayerIndex }
+  | { readonly type: "done"; readonly runId: number; readonly result: Omit<LayerIndex, "entries">; readonly packed: PackedEntries };
+
+/** The worker side: a result as a done event with its entries packed, and the buffers to transfer. */
+export async function packedDone(runId: number, result: LayerIndex): Promise<{ readonly event: DoneEvent; readonly transfer: ArrayBuffer[] }> {
+  const { entries, ...rest } = result;
+  const packed = await packEntries(entries);
+  return { event: { type: "done", runId, result: rest, packed }, transfer: packedBuffers(packed) };
+}
+
+/** The page side: the whole result of a done event, unpacked in slices with `yieldFn` between them. */
+export async function resultOf(event: DoneEvent, yieldFn?: Yield): Promise<LayerIndex> {
+  if (!("packed" in event)) return event.result;
+  return { ...event.result, entries: await unpackEntries(event.packed, yieldFn) };
+}
 
 /** Workers report progress at most this often (the page throttles again for rendering). */
 export const WORKER_PROGRESS_INTERVAL_MS = 100;

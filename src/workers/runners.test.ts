@@ -5,11 +5,11 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { digestBytes } from "../core/digest";
-import type { LayerIndex, LayerJob } from "../core/pipeline";
+import type { LayerJob } from "../core/pipeline";
 import { buildTar, gzip } from "../core/testing";
 import { createBlobRunner } from "./blob-runner";
 import { createLayerRunner } from "./layer-runner";
-import type { BlobRequest, WorkerEvent } from "./protocol";
+import { resultOf, type BlobRequest, type DoneEvent, type WorkerEvent } from "./protocol";
 import { createTarRunner } from "./tar-runner";
 
 const tar = buildTar(
@@ -81,7 +81,8 @@ describe("worker runners", () => {
     blobRun({ type: "run", runId: 7, job, request, port: channel.port1, credits: 2, batchBytes: 4096, nativeGzip: false });
     const end = await page.done;
     expect(end.type).toBe("done");
-    const result = (end as { result: LayerIndex }).result;
+    expect(end).toHaveProperty("packed"); // the entries leave the worker packed, not as objects
+    const result = await resultOf(end as DoneEvent);
     expect(result.digestVerdict.status).toBe("verified");
     expect(result.diffIdVerdict.status).toBe("verified");
     expect(result.entries).toHaveLength(200);
@@ -96,9 +97,10 @@ describe("worker runners", () => {
     stubFetch(blob);
     const page = collect();
     createLayerRunner(page.post)({ type: "run", runId: 1, job, request, nativeGzip: false });
-    const end = (await page.done) as { result: LayerIndex };
-    expect(end.result.entries).toHaveLength(200);
-    expect(end.result.digestVerdict.status).toBe("verified");
+    const end = await resultOf((await page.done) as DoneEvent);
+    expect(end.entries).toHaveLength(200);
+    expect(end.entries[0]?.rawPath).toBeInstanceOf(Uint8Array);
+    expect(end.digestVerdict.status).toBe("verified");
   });
 
   it("a 404 becomes a result with a not-found error (plain data)", async () => {
@@ -106,10 +108,11 @@ describe("worker runners", () => {
     stubFetch(blob, 404);
     const page = collect();
     createLayerRunner(page.post)({ type: "run", runId: 2, job, request });
-    const end = (await page.done) as { result: LayerIndex };
-    expect(end.result.error).toMatchObject({ kind: "not-found", what: "blob" });
-    expect(end.result.partial).toBe(true);
-    expect(structuredClone(end.result)).toEqual(end.result);
+    const done = (await page.done) as DoneEvent;
+    expect(structuredClone(done)).toEqual(done);
+    const end = await resultOf(done);
+    expect(end.error).toMatchObject({ kind: "not-found", what: "blob" });
+    expect(end.partial).toBe(true);
   });
 
   it("cancel aborts the run", async () => {

@@ -4,9 +4,9 @@
  */
 import { createTarStage, type TarStage } from "../core/pipeline";
 import { errorOf, throttle } from "./progress";
-import { WORKER_PROGRESS_INTERVAL_MS, type BlobToTar, type TarToBlob, type TarWorkerRequest, type WorkerEvent } from "./protocol";
+import { WORKER_PROGRESS_INTERVAL_MS, packedDone, type BlobToTar, type TarToBlob, type TarWorkerRequest, type WorkerEvent } from "./protocol";
 
-export function createTarRunner(post: (event: WorkerEvent) => void): (msg: TarWorkerRequest) => void {
+export function createTarRunner(post: (event: WorkerEvent, transfer?: Transferable[]) => void): (msg: TarWorkerRequest) => void {
   let current: { runId: number; port: MessagePort } | undefined;
   return (msg) => {
     if (msg.type === "cancel") {
@@ -45,8 +45,13 @@ export function createTarRunner(post: (event: WorkerEvent) => void): (msg: TarWo
           finished = true;
           const result = (await stage).finish(m.outcome);
           post({ type: "progress", runId, uncompressedBytes: result.uncompressedSize, entries: result.entries.length });
-          post({ type: "done", runId, result });
           port.close();
+          try {
+            const { event, transfer } = await packedDone(runId, result);
+            post(event, transfer);
+          } catch (err) {
+            post({ type: "failed", runId, error: errorOf(err) });
+          }
           return;
         }
         case "failed":

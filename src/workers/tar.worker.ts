@@ -4,5 +4,5 @@ import type { WorkerScope } from "./progress";
 import type { TarWorkerRequest, WorkerEvent } from "./protocol";
 
 const scope = self as unknown as WorkerScope;
-const handle = createTarRunner((event: WorkerEvent) => scope.postMessage(event));
+const handle = createTarRunner((event: WorkerEvent, transfer?: Transferable[]) => scope.postMessage(event, transfer ?? []));
 scope.onmessage = (e: MessageEvent<TarWorkerRequest>) => handle(e.data);

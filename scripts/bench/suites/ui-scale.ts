@@ -8,6 +8,8 @@
  * - scroll frame times: every directory expanded (a million rows), then the tree's viewport
  *   scrolled by a fixed step on each animation frame; the gaps between frames are the figures.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Browser, Page } from "@playwright/test";
 import { MB, chromiumRss, log, median, peakSampler, percentile, type PushedImage } from "../common";
 import { PROBES, longTasksIn, type ProbeState, type ProbeWindow } from "../probes";
@@ -63,6 +65,8 @@ export interface UiScaleInput {
   /** Times each query is typed (in turn with the others); its figure is the median. */
   readonly filterRounds: number;
   readonly scrollFrames: number;
+  /** Where to write a CPU profile of the page from navigation to the first tree frame (BENCH_PROFILE). */
+  readonly profileTo?: string;
 }
 
 interface FilterWindow {
@@ -123,8 +127,23 @@ export async function uiScaleSuite(input: UiScaleInput): Promise<UiScaleFigures>
     page.on("pageerror", (e) => log(`app page error: ${e.message}`));
     await page.addInitScript({ content: PROBES });
     await page.addInitScript({ content: "window.__bench.expectLayers = 1;" });
+    // BENCH_PROFILE=1: the page's main thread sampled from navigation to the first tree frame,
+    // written beside the reports as a .cpuprofile (open it in Chrome's DevTools, Performance).
+    const cdp = input.profileTo ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 500 });
+      await cdp.send("Profiler.start");
+    }
     await page.goto(`${input.appBase}/?${new URLSearchParams({ image: reference }).toString()}`);
     await page.waitForFunction(() => (window as unknown as ProbeWindow).__bench.firstRowPaintAt !== undefined, undefined, { timeout: 400_000, polling: 250 });
+    if (cdp && input.profileTo) {
+      const { profile } = await cdp.send("Profiler.stop");
+      mkdirSync(dirname(input.profileTo), { recursive: true });
+      writeFileSync(input.profileTo, JSON.stringify(profile));
+      log(`ui: main-thread profile written to ${input.profileTo}`);
+      await cdp.detach();
+    }
     const s = await page.evaluate(() => (window as unknown as ProbeWindow).__bench as ProbeState);
     const done = s.done.at(-1);
     if (!done || done.entries !== layer.entries) throw new Error(`ui-scale: the page got ${done?.entries} entries, expected ${layer.entries}`);

@@ -10,7 +10,7 @@ export {
   type LowerFilesystem,
 } from "./changes";
 export type { DeletedPath, MergedEntry, MergedFilesystem, MergeWarning, PathVersion } from "./types";
-export { IMPLIED_DIR_MODE, hardlinkTargetPath, mergeLayers, type MergeInput } from "./merge";
+export { IMPLIED_DIR_MODE, hardlinkTargetPath, mergeLayers, mergeSteps, type MergeInput } from "./merge";
 export {
   EFFICIENCY_CORRECTION_NOTE,
   computeEfficiency,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildTar, type TarEntry } from "../testing/tar";
-import { mergeLayers, hardlinkTargetPath, type MergeInput } from "./merge";
+import { mergeLayers, mergeLayersExactly, hardlinkTargetPath, type MergeInput } from "./merge";
 import type { MergedFilesystem, MergeWarning } from "./types";
 import { layerEntries } from "./testdata/layers";
 
@@ -240,5 +240,61 @@ describe("mergeLayers", () => {
     console.log(`mergeLayers: ${total} entries × ${layers.length} layers in ${best.toFixed(1)} ms (best of 3)`);
     // Figures only: speed is measured by benchmarks, not asserted in tests (an O(n²) merge would
     // still blow the test's own timeout).
+  });
+});
+
+describe("mergeLayers' optimistic pass", () => {
+  // mergeLayers first writes every entry without a map of each layer's paths, and starts over
+  // exactly when a layer turns out to have a path twice. Whatever the input, the answer must be
+  // the exact merge's: checked over many generated stacks (a small deterministic PRNG, so a
+  // failure reproduces), with duplicates, markers, parents after children, files over
+  // directories, symlinks in the way and unsafe paths.
+  const everything = (fs: MergedFilesystem): string =>
+    JSON.stringify({ entries: [...fs.entries], deleted: [...fs.deleted], warnings: fs.warnings, upTo: fs.upTo });
+
+  it.each([
+    { name: "paths once each", dupes: false, seed: 1 },
+    { name: "paths often twice", dupes: true, seed: 2 },
+    { name: "another stack of paths once each", dupes: false, seed: 3 },
+    { name: "another stack with repeats", dupes: true, seed: 4 },
+  ])("gives the exact merge's answer: $name", ({ dupes, seed: start }) => {
+    let seed = start;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const names = ["a", "a/b", "a/b/c", "a/b/c/d", "a/x", "a/b/y", "z", "z/q"];
+    const entry = (path: string, over: Partial<MergeInput> = {}): MergeInput => ({ path, type: "file", size: path.length, mode: 0o644, uid: 0, gid: 0, mtime: 0, whiteout: "none", ...over });
+    for (let trial = 0; trial < 5000; trial++) {
+      const layers: MergeInput[][] = [];
+      for (let l = 0, nLayers = 1 + rnd(4); l < nLayers; l++) {
+        const layer: MergeInput[] = [];
+        const used = new Set<string>();
+        for (let i = 0, n = 1 + rnd(10); i < n; i++) {
+          const p = names[rnd(names.length)] as string;
+          const r = rnd(12);
+          const slash = p.lastIndexOf("/");
+          let e: MergeInput;
+          if (r < 3) e = entry(p);
+          else if (r < 6) e = entry(p, { type: "dir", size: 0 });
+          else if (r < 7) e = entry(p, { type: "symlink", size: 0, linkname: "elsewhere" });
+          else if (r < 8) e = entry(p, { type: "hardlink", size: 0, linkname: names[rnd(names.length)] as string });
+          else if (r < 10) {
+            const m = slash < 0 ? `.wh.${p}` : `${p.slice(0, slash)}/.wh.${p.slice(slash + 1)}`;
+            e = entry(m, { whiteout: "whiteout", whiteoutTarget: p, size: 0 });
+          } else if (r < 11) e = entry(`${p}/.wh..wh..opq`, { whiteout: "opaque", whiteoutTarget: p, size: 0 });
+          else e = rnd(2) === 0 ? entry(`../${p}`, { flags: ["unsafe-path"] }) : entry("", { type: "dir", size: 0 });
+          if (!dupes && used.has(e.path)) continue;
+          used.add(e.path);
+          layer.push(e);
+        }
+        layers.push(layer);
+      }
+      for (let k = 0; k < layers.length; k++) {
+        const fast = everything(mergeLayers(layers, k));
+        const exact = everything(mergeLayersExactly(layers, k));
+        if (fast !== exact) throw new Error(`trial ${trial}, up to layer ${k}:\n${fast}\n≠\n${exact}\n${JSON.stringify(layers)}`);
+      }
+    }
   });
 });

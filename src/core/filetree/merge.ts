@@ -36,6 +36,7 @@
 import type { LayerEntry } from "../pipeline/types";
 import type { DeletedPath, MergedEntry, MergedFilesystem, MergeWarning, PathVersion } from "./types";
 import { whiteoutTargetOf } from "./changes";
+import { ITEMS_PER_STEP, runSteps, type Steps } from "../steps";
 
 /** The fields of a LayerEntry the merge reads. */
 export type MergeInput = Pick<
@@ -95,32 +96,64 @@ const NO_VERSIONS: readonly PathVersion[] = Object.freeze([]);
 
 /** Mutable state of the merge. Internal. */
 class Overlay {
+  /** False for the optimistic merge, which writes every entry (see planLayer). */
+  constructor(readonly exact: boolean) {}
   readonly nodes = new Map<string, Node>();
-  /** Directory path → paths of its direct children present in `nodes` ("" is the root). */
-  readonly children = new Map<string, Set<string>>();
+  /**
+   * Directory path → paths of its direct children present in `nodes` ("" is the root). Built on
+   * the first removal that needs it (a whiteout, an opaque marker, a non-directory over a
+   * directory) and kept up to date from then on: an image that removes nothing never pays for
+   * it (a million Set insertions, a third of a one-layer merge).
+   */
+  private childIndex: Map<string, Set<string>> | undefined;
   readonly deleted = new Map<string, DeletedPath>();
   /** For a deleted path: its versions before removal (highest first), so a re-created path still lists them. */
   private readonly deletedHistory = new Map<string, readonly PathVersion[]>();
   readonly warnings: MergeWarning[] = [];
+  /**
+   * The last directory ensureDir found to be a real directory: tars list a directory's entries
+   * together, so most entries skip the lookup. Forgotten whenever a node may stop being a directory.
+   */
+  private knownDir: string | undefined;
+
+  private get children(): Map<string, Set<string>> {
+    if (this.childIndex) return this.childIndex;
+    const index = new Map<string, Set<string>>();
+    for (const path of this.nodes.keys()) {
+      const parent = parentOf(path);
+      let set = index.get(parent);
+      if (!set) {
+        set = new Set();
+        index.set(parent, set);
+      }
+      set.add(path);
+    }
+    this.childIndex = index;
+    return index;
+  }
 
   private link(path: string): void {
+    const index = this.childIndex;
+    if (!index) return; // built from `nodes` when first needed
     const parent = parentOf(path);
-    let set = this.children.get(parent);
+    let set = index.get(parent);
     if (!set) {
       set = new Set();
-      this.children.set(parent, set);
+      index.set(parent, set);
     }
     set.add(path);
   }
 
   private unlink(path: string): void {
-    this.children.get(parentOf(path))?.delete(path);
+    this.childIndex?.get(parentOf(path))?.delete(path);
   }
 
   /** Records `path` (and, recursively, its subtree) as removed, and drops it from the view. */
   removeTree(path: string, layer: number, marker: string, how: DeletedPath["how"]): void {
     const node = this.nodes.get(path);
     if (!node) return;
+    this.knownDir = undefined;
+    const children = this.children;
     this.unlink(path);
     // Iterative walk: paths may be thousands of levels deep (T11).
     const stack: string[] = [path];
@@ -129,10 +162,10 @@ class Overlay {
       const n = this.nodes.get(p);
       if (!n) continue;
       this.nodes.delete(p);
-      const kids = this.children.get(p);
+      const kids = children.get(p);
       if (kids) {
         for (const k of kids) stack.push(k);
-        this.children.delete(p);
+        children.delete(p);
       }
       if (n.implied) continue; // no layer wrote it: nothing to show as deleted, only its contents
       this.deleted.set(p, { path: p, last: n.version, ...(n.hides.length > 0 ? { earlier: n.hides } : {}), removedBy: layer, marker, how });
@@ -142,6 +175,7 @@ class Overlay {
 
   /** Removes the children of directory `dir` (an opaque marker), keeping `dir`. */
   clearDir(dir: string, layer: number, marker: string): void {
+    if (!this.nodes.has(dir) && dir !== "") return;
     const kids = this.children.get(dir);
     if (!kids) return;
     for (const k of [...kids]) this.removeTree(k, layer, marker, "opaque");
@@ -153,9 +187,11 @@ class Overlay {
    * of "a/a/a/…" is 32 768 levels, T11), which would overflow the call stack.
    */
   private ensureDir(dir: string, layer: number, through: string): void {
+    // The directory the last entry was in: consecutive entries of one directory (tar order) need no lookup.
+    if (dir === "" || dir === this.knownDir) return;
     const missing: string[] = [];
     let at = dir;
-    for (; at !== ""; at = parentOf(at)) {
+    for (; at !== "" && at !== this.knownDir; at = parentOf(at)) {
       const node = this.nodes.get(at);
       if (!node) {
         missing.push(at);
@@ -181,6 +217,8 @@ class Overlay {
       this.nodes.set(d, { path: d, version: impliedDir(layer), hides: this.takeHistory(d), implied: true });
       this.link(d);
     }
+    // `dir` is a directory now, unless it is itself a kept symlink.
+    if (this.nodes.get(dir)?.version.type === "dir") this.knownDir = dir;
   }
 
   private takeHistory(path: string): readonly PathVersion[] {
@@ -192,8 +230,12 @@ class Overlay {
     return history;
   }
 
-  /** Writes one entry of `layer`. */
-  add(e: MergeInput, layer: number): void {
+  /**
+   * Writes one entry of `layer`. False when a node at this path already came from this layer (the
+   * same path twice, or a directory written after its contents): written anyway, but a merge
+   * that is not exact must start over. Exact merges write each path once per layer.
+   */
+  add(e: MergeInput, layer: number): boolean {
     const path = e.path;
     this.ensureDir(parentOf(path), layer, path);
     const version = versionOf(e, layer);
@@ -201,15 +243,22 @@ class Overlay {
     if (!existing) {
       this.nodes.set(path, { path, version, hides: this.takeHistory(path), implied: false });
       this.link(path);
-      return;
+      return true;
     }
+    // Written by this layer before: the entry itself, or a file of it that a deeper path turned into a directory.
+    const again = existing.implied ? existing.hides[0]?.layer === layer : existing.version.layer === layer;
     const hides = existing.implied ? existing.hides : [existing.version, ...existing.hides];
+    if (e.type !== "dir" && path === this.knownDir) this.knownDir = undefined;
     if (existing.version.type === "dir" && e.type !== "dir") {
-      // A non-directory over a directory hides the whole lower tree at that path.
+      // A non-directory over a directory hides the whole lower tree at that path. It may remove
+      // this layer's own earlier entries, and with them the trace add() looks for: a merge that
+      // is not exact starts over (this is rare).
       const kids = this.children.get(path);
+      if (kids && kids.size > 0 && !this.exact) return false;
       if (kids) for (const k of [...kids]) this.removeTree(k, layer, path, "replaced-by-non-directory");
     }
     this.nodes.set(path, { path, version, hides, implied: false });
+    return !again;
   }
 }
 
@@ -221,27 +270,50 @@ interface LayerPlan {
   readonly writes: MergeInput[];
 }
 
-function planLayer(entries: readonly MergeInput[], layer: number, warnings: MergeWarning[]): LayerPlan {
+/**
+ * Sorts out one layer. `exact`: with a map of each path's last entry, so the same path twice
+ * keeps only its last entry, with a warning. Not exact: every entry in tar order, no map (a
+ * third of a million-entry merge) — only for layers without the same path twice, which is
+ * checked as the layer is applied (see {@link Overlay.add}); undefined when the markers or the
+ * root entry already show a repeat. The merge then starts over, exactly.
+ */
+function* planLayer(entries: readonly MergeInput[], layer: number, warnings: MergeWarning[], exact: boolean): Steps<LayerPlan | undefined> {
   const opaques: LayerPlan["opaques"] = [];
   const whiteouts: LayerPlan["whiteouts"] = [];
-  const last = new Map<string, number>();
+  const last = exact ? new Map<string, number>() : undefined;
+  /** Not exact: the paths of markers and of the root entry, the only entries not checked by add(). */
+  const unwritten = exact ? undefined : new Set<string>();
+  let unsafe = 0;
   for (let i = 0; i < entries.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const e = entries[i] as MergeInput;
-    if (e.flags?.includes(UNSAFE_FLAG) === true) {
+    if (e.flags !== undefined && e.flags.includes(UNSAFE_FLAG)) {
       warnings.push({ layer, path: e.path, kind: "unsafe-path", detail: `"${e.path}" climbs above the layer root; kept out of the merged view` });
+      unsafe++;
       continue;
     }
-    const before = last.get(e.path);
+    if (unwritten) {
+      if (e.whiteout === "none" && e.path !== "") continue;
+      if (unwritten.has(e.path)) return undefined;
+      unwritten.add(e.path);
+      continue;
+    }
+    const before = last?.get(e.path);
     if (before !== undefined) {
       warnings.push({ layer, path: e.path, kind: "duplicate-in-layer", detail: `"${e.path}" appears more than once in this layer (entries ${before} and ${i}); the last one wins` });
     }
-    last.set(e.path, i);
+    last?.set(e.path, i);
   }
-  // One pass in tar order, keeping only the last occurrence of each path (no sort needed).
+  // One pass in tar order, keeping only the last occurrence of each path (no sort needed). With
+  // neither duplicates nor unsafe paths (the usual layer) every entry is its path's last one.
+  const everyEntryLast = unsafe === 0 && (last === undefined || last.size === entries.length);
   const writes: MergeInput[] = [];
   for (let i = 0; i < entries.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
     const e = entries[i] as MergeInput;
-    if (last.get(e.path) !== i) continue; // an earlier duplicate, or an unsafe path
+    if (!everyEntryLast) {
+      if (last ? last.get(e.path) !== i : e.flags !== undefined && e.flags.includes(UNSAFE_FLAG)) continue; // an earlier duplicate, or an unsafe path
+    }
     const path = e.path;
     if (e.whiteout === "whiteout") whiteouts.push({ target: whiteoutTargetOf(e), marker: path });
     else if (e.whiteout === "opaque") opaques.push({ dir: whiteoutTargetOf(e), marker: path, index: i });
@@ -252,9 +324,11 @@ function planLayer(entries: readonly MergeInput[], layer: number, warnings: Merg
   return { opaques, whiteouts, writes };
 }
 
-function applyLayer(fs: Overlay, entries: readonly MergeInput[], layer: number): void {
+/** Applies one layer; false when a merge that is not exact met the same path twice (start over, exactly). */
+function* applyLayer(fs: Overlay, entries: readonly MergeInput[], layer: number, exact: boolean): Steps<boolean> {
   const warnings = fs.warnings;
-  const plan = planLayer(entries, layer, warnings);
+  const plan = yield* planLayer(entries, layer, warnings, exact);
+  if (plan === undefined) return false;
 
   if (plan.opaques.length > 0) {
     // SHOULD come first (layer.md); any order means the same, but flag a marker written after
@@ -289,7 +363,18 @@ function applyLayer(fs: Overlay, entries: readonly MergeInput[], layer: number):
   }
   for (const o of plan.opaques) fs.clearDir(o.dir, layer, o.marker);
   for (const w of plan.whiteouts) fs.removeTree(w.target, layer, w.marker, "whiteout");
-  for (const e of plan.writes) fs.add(e, layer);
+  const writes = plan.writes;
+  for (let i = 0; i < writes.length; i++) {
+    if (i % ITEMS_PER_STEP === ITEMS_PER_STEP - 1) yield;
+    if (!fs.add(writes[i] as MergeInput, layer) && !exact) return false;
+  }
+  return true;
+}
+
+function* overlayOf(layers: readonly (readonly MergeInput[])[], top: number, exact: boolean): Steps<Overlay | undefined> {
+  const fs = new Overlay(exact);
+  for (let layer = 0; layer <= top; layer++) if (!(yield* applyLayer(fs, layers[layer] as readonly MergeInput[], layer, exact))) return undefined;
+  return fs;
 }
 
 /**
@@ -303,9 +388,27 @@ function applyLayer(fs: Overlay, entries: readonly MergeInput[], layer: number):
  * snapshots are kept.
  */
 export function mergeLayers(layers: readonly (readonly MergeInput[])[], upTo: number = layers.length - 1): MergedFilesystem {
-  const fs = new Overlay();
+  return runSteps(mergeSteps(layers, upTo));
+}
+
+/** {@link mergeLayers} as steps, to run in slices (core/steps.ts): the same answer. */
+export function* mergeSteps(layers: readonly (readonly MergeInput[])[], upTo: number = layers.length - 1): Steps<MergedFilesystem> {
   const top = Math.min(upTo, layers.length - 1);
-  for (let layer = 0; layer <= top; layer++) applyLayer(fs, layers[layer] as readonly MergeInput[], layer);
+  // Optimistic first (no map of each layer's paths); the rare layer with a path twice makes it start over, exactly.
+  const fs = (yield* overlayOf(layers, top, false)) ?? ((yield* overlayOf(layers, top, true)) as Overlay);
+  return resultOf(fs, top);
+}
+
+/**
+ * {@link mergeLayers} without the optimistic first try: every layer planned with a map of each
+ * path's last entry. The reference its tests compare mergeLayers against.
+ */
+export function mergeLayersExactly(layers: readonly (readonly MergeInput[])[], upTo: number = layers.length - 1): MergedFilesystem {
+  const top = Math.min(upTo, layers.length - 1);
+  return resultOf(runSteps(overlayOf(layers, top, true)) as Overlay, top);
+}
+
+function resultOf(fs: Overlay, top: number): MergedFilesystem {
   for (const node of fs.nodes.values()) {
     if (node.version.type !== "hardlink") continue;
     const linkname = node.version.linkname ?? "";

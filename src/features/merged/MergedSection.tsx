@@ -15,7 +15,8 @@ import { useFileAction } from "../files/actions";
 import { EfficiencyPanel } from "./EfficiencyPanel";
 import { LayerChip } from "./LayerChip";
 import { MergedTreeView } from "./MergedTreeView";
-import { SLOW_MERGE_MS, completeness, lastMergeMs, layerEntries, layerList, mergedAt, mergedTreeFor, presentBytes } from "./model";
+import { SLOW_MERGE_MS, completeness, lastMergeMs, layerEntries, layerList, presentBytes } from "./model";
+import { useMergedView } from "./useMergedView";
 
 /** While the slider moves and merges are slow, wait this long after the last move (ms). */
 const SLIDER_DEBOUNCE_MS = 150;
@@ -91,9 +92,11 @@ export function MergedView({
 
   const shown = Math.min(slider ?? top, top);
   const upTo = Math.min(applied ?? top, top);
-  const fs = useMemo(() => mergedAt(layers, upTo), [layers, upTo]);
-  const merged = useMemo(() => mergedTreeFor(fs, showDeleted), [fs, showDeleted]);
-  const bytes = useMemo(() => presentBytes(fs), [fs]);
+  const { view, computing } = useMergedView(layers, upTo, showDeleted);
+  const fs = view?.fs;
+  const merged = view?.merged;
+  const bytes = useMemo(() => (fs ? presentBytes(fs) : 0), [fs]);
+  const entryCount = useMemo(() => layers.reduce((n, l) => n + l.length, 0), [layers]);
   const state = useMemo(() => completeness(states), [states]);
   const untrusted = useMemo(() => new Set(state.untrusted.map((u) => u.layer)), [state]);
   const sliderId = useId();
@@ -112,7 +115,7 @@ export function MergedView({
   if (!results.some((r) => r !== undefined)) return null;
   const goTo = onSelectLayer ?? goToLayerRow;
   const incomplete = state.running.length + state.missing.length + state.partial.length > 0;
-  const pending = shown !== upTo;
+  const pending = shown !== upTo || computing;
   const by = createdBy?.[shown];
 
   return (
@@ -136,9 +139,11 @@ export function MergedView({
         aside={
           <span className="inline-flex flex-wrap items-center gap-x-3 gap-y-1">
             <span data-testid="merged-summary" className="tabular-nums">
-              {fs.entries.size.toLocaleString("en-US")} paths · {formatBytes(bytes)} in files · {fs.deleted.size.toLocaleString("en-US")} deleted
+              {fs
+                ? `${fs.entries.size.toLocaleString("en-US")} paths · ${formatBytes(bytes)} in files · ${fs.deleted.size.toLocaleString("en-US")} deleted`
+                : `merging ${entryCount.toLocaleString("en-US")} entries…`}
             </span>
-            <ExportButtons
+            {fs && <ExportButtons
               testId="merged-export"
               what={`the merged filesystem as of layer ${upTo + 1}${showDeleted ? ", deleted paths included" : ""}`}
               build={(format) => {
@@ -146,7 +151,7 @@ export function MergedView({
                 return format === "json" ? mergedJson(input) : mergedCsv(input);
               }}
               fileName={(format) => exportFileName(image, upTo === top ? ["merged"] : ["merged", `to-layer-${upTo + 1}`], format)}
-            />
+            />}
           </span>
         }
       >
@@ -205,6 +210,11 @@ export function MergedView({
           </p>
         </div>
         <div className={pending ? "opacity-70 transition-opacity" : ""}>
+          {merged === undefined ? (
+            <p data-testid="merged-computing" role="status" className="px-4 py-3 text-sm text-slate-600">
+              Merging {entryCount.toLocaleString("en-US")} entries…
+            </p>
+          ) : (
           <MergedTreeView
             merged={merged}
             createdBy={createdBy}
@@ -214,8 +224,9 @@ export function MergedView({
             onLayer={goTo}
             reveal={upTo === top && !pending ? reveal : undefined}
           />
+          )}
         </div>
-        {fs.warnings.length > 0 && <MergeWarnings warnings={fs.warnings} createdBy={createdBy} untrusted={untrusted} onLayer={goTo} />}
+        {fs && fs.warnings.length > 0 && <MergeWarnings warnings={fs.warnings} createdBy={createdBy} untrusted={untrusted} onLayer={goTo} />}
       </Card>
       <EfficiencyPanel layers={layers} results={results} complete={!incomplete} createdBy={createdBy} untrusted={untrusted} onLayer={goTo} />
     </div>

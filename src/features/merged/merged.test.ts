@@ -7,7 +7,8 @@ import { computeEfficiency } from "../../core/filetree";
 import { EfficiencyView } from "./EfficiencyPanel";
 import { MergedView } from "./MergedSection";
 import { nearestRow } from "./MergedTreeView";
-import { buildMergedTree, completeness, layerEntries, layerList, mergedAt, mergedTreeFor } from "./model";
+import { runSteps } from "../../core/steps";
+import { SLICE_ABOVE_ENTRIES, buildMergedTree, cachedView, completeness, layerEntries, layerList, mergedAt, mergedTreeFor, viewNow, viewSteps } from "./model";
 
 /** The markup's elements with `data-testid="id"`, as their opening tags. */
 const tagsWith = (html: string, id: string): string[] => html.match(new RegExp(`<[^>]*data-testid="${id}"[^>]*>`, "g")) ?? [];
@@ -156,5 +157,36 @@ describe("MergedView (static render)", () => {
 
   it("renders nothing before any layer has a result", () => {
     expect(renderToStaticMarkup(createElement(MergedView, { states: [fakeState(0)] }))).toBe("");
+  });
+});
+
+describe("the merged view in slices (big images)", () => {
+  /** The tree as rows: path, depth, size, descendants, and what the row shows. */
+  const shape = (v: ReturnType<typeof viewNow>): string[] =>
+    v.merged.tree.nodes.map((n) => `${n.path} d${n.depth} s${n.size} n${n.descendants} ${v.merged.rows.get(n.key)?.kind ?? "implied"} ${n.isDir ? "dir" : ""}`);
+
+  it.each([
+    { upTo: 2, showDeleted: false },
+    { upTo: 2, showDeleted: true },
+    { upTo: 1, showDeleted: true },
+    { upTo: 0, showDeleted: false },
+  ])("viewSteps run to the end give what viewNow gives (up to layer $upTo, deleted shown: $showDeleted)", ({ upTo, showDeleted }) => {
+    const layers = [base.entries, copy.entries, top.entries]; // a fresh array: nothing cached
+    const stepped = runSteps(viewSteps(layers, upTo, showDeleted));
+    expect(cachedView(layers, upTo, showDeleted)).toEqual(stepped); // kept for the next render
+    const fresh = [base.entries, copy.entries, top.entries];
+    const now = viewNow(fresh, upTo, showDeleted);
+    expect(shape(stepped)).toEqual(shape(now));
+    expect([...stepped.merged.rows.keys()].sort()).toEqual([...now.merged.rows.keys()].sort());
+    expect(stepped.merged.presentCount).toBe(now.merged.presentCount);
+    expect(stepped.merged.deletedCount).toBe(now.merged.deletedCount);
+  });
+
+  it("a big image renders \"Merging N entries…\" first, never a tree built in the render", () => {
+    const many = Array.from({ length: SLICE_ABOVE_ENTRIES + 1 }, (_, i) => fakeEntry(`d${i % 10}/f${i}`, { size: 1 }));
+    const html = renderToStaticMarkup(createElement(MergedView, { states: [fakeState(0, { result: fakeResult(0, many) })] }));
+    expect(tagsWith(html, "merged-computing")).toHaveLength(1);
+    expect(html).toContain(`Merging ${(SLICE_ABOVE_ENTRIES + 1).toLocaleString("en-US")} entries`);
+    expect(tagsWith(html, "merged-row")).toHaveLength(0);
   });
 });

@@ -1,6 +1,6 @@
 import type { DirectoryItem } from "../../lib/extract/download";
 import type { TreeNode } from "../layers/tree";
-import type { MergedRow } from "../merged/model";
+import type { MergedRow, MergedRows } from "../merged/model";
 import { useFileActions } from "../files/actions";
 import { useSharedLayerJobs } from "../layers/LayerJobsContext";
 import { DownloadButton, primaryButtonClass } from "./downloads";
@@ -84,7 +84,7 @@ export function mergedLayerOf(row: MergedRow | undefined): number | undefined {
  * Open / Download for a node of the merged tree: the version that wins, from the layer that
  * provides it; a directory downloads with every entry under it from the layer providing each.
  */
-export function MergedEntryActions({ node, rows }: { readonly node: TreeNode; readonly rows: ReadonlyMap<string, MergedRow> }) {
+export function MergedEntryActions({ node, rows }: { readonly node: TreeNode; readonly rows: MergedRows }) {
   const row = rows.get(node.key);
   if (row?.kind === "deleted") return null;
   const v = row?.entry.version;

@@ -10,7 +10,7 @@
 import { openIndexedDbBackend } from "./idb";
 import { memoryBackend, type CacheBackend } from "./storage";
 import { createVerifiedCache, DEFAULT_CAP_BYTES, type VerifiedCache } from "./store";
-import { yieldToEventLoop } from "./pack";
+import { yieldToEventLoop } from "../../core/pipeline/pack";
 
 export { reuseStoredLayer } from "./reuse";
 export { DEFAULT_CAP_BYTES, isStorableLayer, type CacheUsage, type StoredLayer, type VerifiedCache } from "./store";

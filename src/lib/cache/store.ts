@@ -19,7 +19,7 @@
  */
 import { verifyBytes } from "../../core/digest";
 import { isTrusted, type LayerEntry, type LayerIndex, type LayerTotals } from "../../core/pipeline/types";
-import { checkPacked, packedBytes, packEntries, unpackEntries, type PackedEntries, type Yield } from "./pack";
+import { checkPacked, packedBytes, packEntries, unpackEntries, type PackedEntries, type Yield } from "../../core/pipeline/pack";
 import type { CacheBackend } from "./storage";
 
 /** Bumped when a record's layout changes: older records are dropped and fetched again. */
@@ -97,7 +97,8 @@ export type PutOutcome = "stored" | "not-verified" | "too-large" | "failed";
 export interface VerifiedCache {
   getLayer(digest: string): Promise<StoredLayer | undefined>;
   /** Stores a layer only when it is trusted: both digests verified, read to its end, no error. */
-  putLayer(result: LayerIndex): Promise<PutOutcome>;
+  /** `packed`: the result's entries already packed (as the layer workers send them), so they are not packed again. */
+  putLayer(result: LayerIndex, packed?: PackedEntries): Promise<PutOutcome>;
   /** A small blob by digest; its bytes are hashed again and a mismatch is dropped (undefined). */
   getBlob(kind: Exclude<CacheKind, "layer">, digest: string): Promise<StoredBlob | undefined>;
   /** Stores a small blob after hashing `bytes` against `digest` here too. */
@@ -427,12 +428,15 @@ export function createVerifiedCache(opts: VerifiedCacheOptions): VerifiedCache {
       }
     },
 
-    async putLayer(result) {
+    async putLayer(result, packed) {
       if (!isStorableLayer(result)) return "not-verified";
       const t = globalThis.performance.now();
       const y = timedYield(yieldFn);
-      const entries = await packEntries(result.entries, y.fn);
-      measure("pack", t, result.entries.length, y.waited());
+      let entries = packed;
+      if (entries === undefined) {
+        entries = await packEntries(result.entries, y.fn);
+        measure("pack", t, result.entries.length, y.waited());
+      }
       const data: LayerData = {
         v: CACHE_SCHEMA_VERSION,
         digest: result.digest,

@@ -12,7 +12,8 @@ import { mergeLayers } from "../../core/filetree";
 import { createLayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
 import { EMPTY_FORM } from "../../core/search";
-import { createFiletreeBridge, mergeInputOf } from "./client";
+import { packEntries, unpackEntries } from "../../core/pipeline/pack";
+import { createFiletreeBridge } from "./client";
 
 const entry = (path: string, size: number, whiteout: LayerEntry["whiteout"] = "none"): LayerEntry => ({
   path,
@@ -58,7 +59,7 @@ class FakeWorker implements WorkerLike {
 afterEach(() => vi.useRealTimers());
 
 describe("filetree bridge", () => {
-  it("starts lazily, sends only the merge fields and returns the core's report", async () => {
+  it("starts lazily, sends the layers packed and returns the core's report", async () => {
     const workers: FakeWorker[] = [];
     const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker()), workers.at(-1)!) });
     expect(workers).toHaveLength(0);
@@ -68,9 +69,8 @@ describe("filetree bridge", () => {
     expect(wastedFileCount).toBe(1);
     const first = workers[0]!.received[0]!;
     if (first.type !== "efficiency") throw new Error("expected an efficiency request");
-    const sent = first.layers[0]![0]!;
-    expect(sent).toEqual(mergeInputOf(layers[0]![0]!));
-    expect(Object.keys(sent)).not.toContain("rawPath");
+    expect(first.layers.map((p) => p.n)).toEqual(layers.map((l) => l.length));
+    expect(await unpackEntries(first.layers[0]!)).toEqual(layers[0]);
     // The worker is reused for the next request.
     await bridge.efficiency(layers);
     expect(workers).toHaveLength(1);
@@ -116,7 +116,7 @@ describe("filetree bridge", () => {
     expect(sizeTree!.layer[findPath(sizeTree!, "a")!]).toBe(1);
     expect((await bridge.efficiency(layers)).sizeTree).toBeUndefined(); // only when asked
     bridge.dispose();
-    const response = runFiletreeRequest({ type: "efficiency", id: 1, layers: layers.map((l) => l.map(mergeInputOf)), sizeTree: true });
+    const response = runFiletreeRequest({ type: "efficiency", id: 1, layers: await Promise.all(layers.map((l) => packEntries(l))), sizeTree: true });
     const buffers = transferablesOf(response);
     expect(buffers).toHaveLength(7);
     expect(new Set(buffers).size).toBe(7); // each array owns its buffer: transferring one never detaches another
@@ -165,7 +165,7 @@ describe("filetree bridge: search", () => {
     const sent = workers[0]!.received.map((r) => (r.type === "search" ? r.layers !== undefined : "efficiency"));
     expect(sent).toEqual([true, false, true]);
     const r0 = workers[0]!.received[0];
-    expect(r0?.type === "search" && r0.layers?.[0]?.[0] && "rawPath" in r0.layers[0][0]).toBe(false);
+    expect(r0?.type === "search" && r0.layers?.[0]?.n).toBe(layers[0]!.length); // packed
     bridge.dispose();
   });
 

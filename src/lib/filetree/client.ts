@@ -8,14 +8,15 @@
  * lazily on the first request, runs one request at a time, latest wins (a newer request, or an
  * abort, terminates the worker running an older one and rejects that one's promise with an
  * AbortError), and is terminated when idle for a while and on dispose. Only plain data crosses:
- * the layers go as {@link MergeInput} objects, without raw path bytes or offsets.
+ * the layers go packed (core/pipeline/pack.ts), packed once per entries array.
  */
-import type { MergeInput } from "../../core/filetree";
+import { packEntries, packedFormOf, type PackedEntries } from "../../core/pipeline/pack";
 import type { LayerEntry } from "../../core/pipeline/types";
 import type { SearchForm, SearchOutcome } from "../../core/search";
 import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse } from "../../workers/filetree-protocol";
 import { layerActivity, type LayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
+import { yieldToPage } from "../yield";
 
 /** An idle worker is kept this long for the next request, then terminated. */
 export const DEFAULT_FILETREE_IDLE_MS = 30_000;
@@ -67,24 +68,26 @@ function defaultCreateWorker(): WorkerLike {
   return new Worker(new URL("../../workers/filetree.worker.ts", import.meta.url), { type: "module", name: "layerscope-filetree" });
 }
 
-/** The fields the merge reads, nothing else: a smaller structured clone than a LayerEntry. */
-export function mergeInputOf(e: LayerEntry): MergeInput {
-  const m: { -readonly [K in keyof MergeInput]: MergeInput[K] } = {
-    path: e.path,
-    type: e.type,
-    size: e.size,
-    mode: e.mode,
-    uid: e.uid,
-    gid: e.gid,
-    mtime: e.mtime,
-    whiteout: e.whiteout,
-    uname: e.uname,
-    gname: e.gname,
-  };
-  if (e.linkname !== undefined) m.linkname = e.linkname;
-  if (e.whiteoutTarget !== undefined) m.whiteoutTarget = e.whiteoutTarget;
-  if (e.flags !== undefined) m.flags = e.flags;
-  return m;
+/**
+ * Each layer's entries packed for the worker (core/pipeline/pack.ts), once per entries array
+ * (the efficiency panel and the search share them), in slices with the page painting between;
+ * not at all for entries that were unpacked (a worker's result, the cache), which keep theirs.
+ */
+const packs = new WeakMap<readonly LayerEntry[], Promise<PackedEntries>>();
+
+function packedLayers(layers: readonly (readonly LayerEntry[])[]): Promise<PackedEntries[]> {
+  return Promise.all(
+    layers.map((entries) => {
+      let p = packs.get(entries);
+      if (!p) {
+        // Entries unpacked from a worker's result or the cache still have their packed form.
+        const known = packedFormOf(entries);
+        p = known ? Promise.resolve(known) : packEntries(entries, yieldToPage);
+        packs.set(entries, p);
+      }
+      return p;
+    }),
+  );
 }
 
 const abortError = (message: string): Error => {
@@ -149,8 +152,15 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
     return w;
   };
 
-  /** Sends one request built by `build(id)`; latest wins; `timeoutMs` arms a watchdog. */
-  const request = (build: (id: number) => FiletreeWorkerRequest, signal: AbortSignal | undefined, timeoutMs?: number): Promise<FiletreeWorkerResponse> => {
+  /**
+   * Sends one request built by `build(id)`; latest wins (decided when called, even while the
+   * request is still being built: packing big layers takes a while); `timeoutMs` arms a watchdog.
+   */
+  const request = (
+    build: (id: number) => FiletreeWorkerRequest | Promise<FiletreeWorkerRequest>,
+    signal: AbortSignal | undefined,
+    timeoutMs?: number,
+  ): Promise<FiletreeWorkerResponse> => {
     abortPending("Superseded by a newer request");
     if (signal?.aborted === true) return Promise.reject(abortError("Aborted"));
     stopIdleTimer();
@@ -180,8 +190,19 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
           if (watchdog !== undefined) clearTimeout(watchdog);
         },
       };
-      worker ??= start();
-      worker.postMessage(build(id));
+      const w = (worker ??= start());
+      void Promise.resolve()
+        .then(() => build(id))
+        .then(
+          (msg) => {
+            if (pending?.id === id && worker === w) w.postMessage(msg);
+          },
+          (e: unknown) => {
+            if (pending?.id !== id) return;
+            settle();
+            reject(e instanceof Error ? e : new Error(String(e)));
+          },
+        );
     });
   };
 
@@ -195,10 +216,10 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
         if (signal?.aborted === true) throw abortError("Aborted");
       }
       const msg = await request(
-        (id) => ({
+        async (id) => ({
           type: "efficiency",
           id,
-          layers: layers.map((entries) => entries.map(mergeInputOf)),
+          layers: await packedLayers(layers),
           ...(listLimit !== undefined ? { listLimit } : {}),
           ...(sizeTree === true ? { sizeTree } : {}),
         }),
@@ -210,7 +231,7 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
     async search(dataset, form, options = {}) {
       const { signal, limit, budgetMs, timeoutMs } = options;
       const msg = await request(
-        (id) => {
+        async (id) => {
           const send = sentDataset !== dataset.id;
           sentDataset = dataset.id;
           return {
@@ -218,7 +239,7 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
             id,
             dataset: dataset.id,
             form,
-            ...(send ? { layers: dataset.layers.map((entries) => entries.map(mergeInputOf)) } : {}),
+            ...(send ? { layers: await packedLayers(dataset.layers) } : {}),
             ...(limit !== undefined ? { limit } : {}),
             ...(budgetMs !== undefined ? { budgetMs } : {}),
           };

@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { Descriptor } from "../../core/oci";
 import type { LayerIndex } from "../../core/pipeline";
 import { createRegistryClient } from "../../core/registry";
-import type { LayerWorkerRequest, WorkerEvent } from "../../workers/protocol";
+import type { LayerEntry } from "../../core/pipeline/types";
+import { packedDone, type LayerWorkerRequest, type WorkerEvent } from "../../workers/protocol";
 import { createVerifiedCache, type VerifiedCache } from "../cache/store";
 import { memoryBackend } from "../cache/storage";
 import { createLayerActivity, type LayerActivity } from "./activity";
@@ -55,6 +56,10 @@ function result(i: number, desc: Descriptor, trusted = true): LayerIndex {
     diffIdVerdict: { status: "verified", digest: `sha256:${"d".repeat(64)}` },
     partial: false,
   };
+}
+
+function entry(path: string): LayerEntry {
+  return { path, rawPath: new TextEncoder().encode(path), type: "file", typeflag: "0", size: path.length, mode: 0o644, uid: 0, gid: 0, uname: "root", gname: "root", mtime: 1, whiteout: "none", headerOffset: 0, dataOffset: 512 };
 }
 
 const client = createRegistryClient({ proxyBase: "/registry", credentials: () => ({ username: "u", password: "p" }) });
@@ -340,6 +345,32 @@ describe("createLayerJobs", () => {
     expect(layerCache.getUsage().layers).toBe(0); // layer 1 still streams
     workers[1]!.emit({ type: "done", runId: workers[1]!.lastRun.runId, result: result(1, layers[1]!) });
     await vi.waitFor(() => expect(layerCache.getUsage().layers).toBe(2));
+    jobs.dispose();
+  });
+
+  it("a result whose entries come packed (as the workers send them) is unpacked, published once, and cached without packing again", async () => {
+    const layerCache = createVerifiedCache({ backend: memoryBackend() });
+    const put = vi.spyOn(layerCache, "putLayer");
+    const { jobs, workers, layers } = setup(2, { layerCache });
+    jobs.start();
+    await vi.waitFor(() => expect(running(workers)).toHaveLength(2));
+    const entries = Array.from({ length: 25_000 }, (_, k) => entry(`srv/d${k % 7}/f${k}`));
+    const full = { ...result(0, layers[0]!), entries };
+    const { event } = await packedDone(workers[0]!.lastRun.runId, full);
+    workers[0]!.emit(event);
+    // A layer cancelled while its entries are unpacked stays cancelled.
+    const other = await packedDone(workers[1]!.lastRun.runId, { ...result(1, layers[1]!), entries: entries.slice(0, 3) });
+    workers[1]!.emit(other.event);
+    jobs.cancel(1);
+    await vi.waitFor(() => expect(jobs.getSnapshot()[0]!.progress.stage).toBe("done"));
+    const got = jobs.getSnapshot()[0]!;
+    expect(got.result?.entries).toHaveLength(25_000);
+    expect(got.result?.entries[24_999]).toEqual(entries[24_999]);
+    expect(got.progress.entries).toBe(25_000);
+    expect(put).toHaveBeenCalledWith(got.result, "packed" in event ? event.packed : undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(jobs.getSnapshot()[1]!.progress.stage).toBe("cancelled");
+    expect(jobs.getSnapshot()[1]!.result).toBeUndefined();
     jobs.dispose();
   });
 

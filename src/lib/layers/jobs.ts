@@ -20,7 +20,9 @@ import type { LayerscopeError } from "../../core/errors";
 import type { Descriptor } from "../../core/oci";
 import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, LAYER_NETWORK_RETRIES, isTransientLayerError, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
 import { basicAuthorization, blobUrl, DEFAULT_RETRY_AFTER_SECONDS, RATE_LIMIT_RETRIES, type RegistryClient } from "../../core/registry";
-import type { BlobRequest, BlobWorkerRequest, LayerWorkerRequest, TarWorkerRequest, WorkerEvent } from "../../workers/protocol";
+import type { PackedEntries } from "../../core/pipeline/pack";
+import { resultOf, type BlobRequest, type BlobWorkerRequest, type LayerWorkerRequest, type TarWorkerRequest, type WorkerEvent } from "../../workers/protocol";
+import { yieldToPage } from "../yield";
 import { archiveBlobRequest } from "../archive";
 import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from "../cache";
 import { readLayerLimits } from "./limits";
@@ -196,7 +198,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   let lastEmit = Number.NEGATIVE_INFINITY;
   let pendingEmit: ReturnType<typeof setTimeout> | undefined;
   /** Verified results waiting to be written to the persistent cache (see storeWhenSettled). */
-  const toStore: LayerIndex[] = [];
+  const toStore: { readonly result: LayerIndex; readonly packed: PackedEntries | undefined }[] = [];
   let storeScheduled = false;
   let nextRunId = 1;
   let started = false;
@@ -340,7 +342,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     const cache = layerCache;
     const write = (): void => {
       storeScheduled = false;
-      for (const r of toStore.splice(0)) void cache.putLayer(r);
+      for (const { result, packed } of toStore.splice(0)) void cache.putLayer(result, packed);
     };
     if (force) write();
     else scheduleStore(write);
@@ -488,13 +490,23 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
         false,
       );
     } else if (e.type === "done") {
-      finish(i, run, e.result, e.result.error);
+      if (!("packed" in e)) {
+        finish(i, run, e.result, e.result.error);
+        return;
+      }
+      // Unpacked in slices with the page painting between them (a million entries are about a
+      // second of work, once). A cancel meanwhile makes finish() ignore the result.
+      const packed = e.packed;
+      void resultOf(e, yieldToPage).then(
+        (result) => finish(i, run, result, result.error, packed),
+        (err: unknown) => finish(i, run, undefined, { kind: "internal", detail: `the layer's index could not be read (${err instanceof Error ? err.message : String(err)})` }),
+      );
     } else {
       finish(i, run, undefined, e.error);
     }
   }
 
-  function finish(i: number, run: Running, result: LayerIndex | undefined, error: LayerscopeError | undefined): void {
+  function finish(i: number, run: Running, result: LayerIndex | undefined, error: LayerscopeError | undefined, packed?: PackedEntries): void {
     if (running.get(i) !== run) return;
     running.delete(i);
     run.release();
@@ -533,7 +545,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
     const seconds = (performance.now() - run.started) / 1000;
     const failed = error !== undefined || result === undefined;
     // D1: only a layer verified twice and read to its end is kept; in the background.
-    if (result !== undefined && layerCache !== undefined && !disposed && isStorableLayer(result)) toStore.push(result);
+    if (result !== undefined && layerCache !== undefined && !disposed && isStorableLayer(result)) toStore.push({ result, packed });
     set(i, {
       ...(result !== undefined ? { result, source: "network" as const } : {}),
       ...(error !== undefined ? { error } : {}),

@@ -1,5 +1,7 @@
 /**
- * A compact, structured-clone friendly form of a layer's entries, for the persistent cache.
+ * A compact, structured-clone friendly form of a layer's entries: how a layer's index leaves the
+ * worker that made it (its typed arrays transferred, see workers/protocol.ts) and how the
+ * persistent cache stores it.
  *
  * Why not store the LayerEntry objects as they are: IndexedDB serialises a value with the
  * structured-clone algorithm on the calling thread, object by object; 200 000 entry objects,
@@ -20,7 +22,8 @@
  * Encoding and decoding run in slices of {@link SLICE} entries with a yield between slices, so
  * a large layer never blocks the page for long (measured figures in README.md, "Persistent cache").
  */
-import type { EntryType, LayerEntry, WhiteoutKind } from "../../core/pipeline/types";
+import type { EntryType, LayerEntry, WhiteoutKind } from "./types";
+import type { Steps } from "../steps";
 
 /** Entries handled between two yields to the event loop. */
 export const SLICE = 10_000;
@@ -70,6 +73,17 @@ export function packedBytes(p: PackedEntries): number {
   for (const s of p.dict) bytes += s.length * 2;
   for (const [, fl] of p.flags) bytes += 8 + fl.reduce((a, s) => a + s.length * 2, 0);
   return bytes;
+}
+
+/**
+ * The buffers of a packed form, to transfer rather than copy (postMessage's transfer list). Each
+ * column owns its buffer (made by packEntries), so transferring them leaves nothing shared behind.
+ */
+export function packedBuffers(p: PackedEntries): ArrayBuffer[] {
+  const columns = [p.pathLen, p.linkLen, p.targetLen, p.raw, p.rawLen, p.names, ...NUMBER_FIELDS.map((f) => p[f])];
+  const buffers = new Set<ArrayBuffer>();
+  for (const c of columns) if (c.buffer instanceof ArrayBuffer && c.byteLength > 0) buffers.add(c.buffer);
+  return [...buffers];
 }
 
 /** The column as Uint32Array when every value is an integer in [0, 2^32), else as it is. */
@@ -254,6 +268,27 @@ export function checkPacked(p: unknown): string | undefined {
  * from storage; what it cannot see cheaply (a raw name marked ASCII that is not) throws here.
  */
 export async function unpackEntries(p: PackedEntries, yieldFn: Yield = noYield): Promise<LayerEntry[]> {
+  const steps = unpackSteps(p);
+  for (;;) {
+    const r = steps.next();
+    if (r.done === true) return r.value;
+    await yieldFn();
+  }
+}
+
+/**
+ * Arrays of entries made by unpacking, with the packed form they came from: sending them on
+ * (to the filetree worker) then needs no packing again. Kept while the array is.
+ */
+const unpackedFrom = new WeakMap<readonly LayerEntry[], PackedEntries>();
+
+/** The packed form `entries` were unpacked from, if they were (the same entries, in the same order). */
+export function packedFormOf(entries: readonly LayerEntry[]): PackedEntries | undefined {
+  return unpackedFrom.get(entries);
+}
+
+/** {@link unpackEntries} as steps (core/steps.ts), a pause between slices: run at once with runSteps in a worker. */
+export function* unpackSteps(p: PackedEntries): Steps<LayerEntry[]> {
   const out: LayerEntry[] = new Array<LayerEntry>(p.n);
   const flags = new Map<number, readonly string[]>(p.flags.map(([i, f]) => [i, f]));
   // Raw names that are their ASCII path are rebuilt into one buffer, so each entry gets a view.
@@ -264,7 +299,7 @@ export async function unpackEntries(p: PackedEntries, yieldFn: Yield = noYield):
   let textAt = 0;
   let rawAt = 0;
   for (let start = 0; start < p.n; start += SLICE) {
-    if (start > 0) await yieldFn();
+    if (start > 0) yield;
     const end = Math.min(p.n, start + SLICE);
     for (let i = start; i < end; i++) {
       const path = p.text.slice(textAt, (textAt += p.pathLen[i]!));
@@ -310,5 +345,6 @@ export async function unpackEntries(p: PackedEntries, yieldFn: Yield = noYield):
       out[i] = e;
     }
   }
+  unpackedFrom.set(out, p);
   return out;
 }

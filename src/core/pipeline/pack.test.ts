@@ -3,8 +3,9 @@
  * present exactly when they were), numbers stay exact past 2^32, damage is detected.
  */
 import { describe, expect, it } from "vitest";
-import type { LayerEntry } from "../../core/pipeline/types";
-import { checkPacked, packedBytes, packEntries, unpackEntries, SLICE, type PackedEntries } from "./pack";
+import type { LayerEntry } from "./types";
+import { checkPacked, packedBytes, packedFormOf, packEntries, unpackEntries, unpackSteps, SLICE, type PackedEntries } from "./pack";
+import { runSteps } from "../steps";
 
 const enc = new TextEncoder();
 
@@ -51,6 +52,15 @@ describe("packEntries / unpackEntries", () => {
     const back = await unpackEntries(packed);
     expect(back).toStrictEqual(ODD);
     for (const [i, e] of back.entries()) expect(Object.keys(e).sort()).toEqual(Object.keys(ODD[i]!).sort());
+  });
+
+  it("unpacked entries remember their packed form (sent on without packing again); others have none", async () => {
+    const entries = [entry("a"), entry("a/b")];
+    const packed = await packEntries(entries);
+    const back = await unpackEntries(packed);
+    expect(packedFormOf(back)).toBe(packed);
+    expect(runSteps(unpackSteps(packed))).toEqual(back);
+    expect(packedFormOf(entries)).toBeUndefined();
   });
 
   it("narrows numeric columns only when every value fits", async () => {
