@@ -94,6 +94,17 @@ export function hardlinkTargetPath(linkname: string): string | undefined {
 
 const NO_VERSIONS: readonly PathVersion[] = Object.freeze([]);
 
+/** Adds `path` to its parent's set of children in `index`. */
+function addChild(index: Map<string, Set<string>>, path: string): void {
+  const parent = parentOf(path);
+  let set = index.get(parent);
+  if (!set) {
+    set = new Set();
+    index.set(parent, set);
+  }
+  set.add(path);
+}
+
 /** Mutable state of the merge. Internal. */
 class Overlay {
   /** False for the optimistic merge, which writes every entry (see planLayer). */
@@ -119,29 +130,13 @@ class Overlay {
   private get children(): Map<string, Set<string>> {
     if (this.childIndex) return this.childIndex;
     const index = new Map<string, Set<string>>();
-    for (const path of this.nodes.keys()) {
-      const parent = parentOf(path);
-      let set = index.get(parent);
-      if (!set) {
-        set = new Set();
-        index.set(parent, set);
-      }
-      set.add(path);
-    }
+    for (const path of this.nodes.keys()) addChild(index, path);
     this.childIndex = index;
     return index;
   }
 
   private link(path: string): void {
-    const index = this.childIndex;
-    if (!index) return; // built from `nodes` when first needed
-    const parent = parentOf(path);
-    let set = index.get(parent);
-    if (!set) {
-      set = new Set();
-      index.set(parent, set);
-    }
-    set.add(path);
+    if (this.childIndex) addChild(this.childIndex, path); // else built from `nodes` when first needed
   }
 
   private unlink(path: string): void {
