@@ -3,6 +3,7 @@
  * time, yielding to the event loop between slices, so a 200 000-row export never freezes the
  * page (the longest task is about one slice), then handed to the browser as a download.
  */
+import { yieldToPage } from "./yield";
 
 /** Work done between two yields (ms): well under a frame. */
 const SLICE_MS = 12;
@@ -10,7 +11,6 @@ const SLICE_MS = 12;
 const CHUNKS_PER_PART = 512;
 
 const now = (): number => performance.now();
-const yieldToPage = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 
 /** Builds a Blob from `chunks` in slices. Stops early (rejecting with an AbortError) when `signal` aborts. */
 export async function blobFromChunks(chunks: Iterable<string>, type: string, signal?: AbortSignal): Promise<Blob> {

@@ -58,9 +58,8 @@ const NUMBER_FIELDS = ["size", "mode", "uid", "gid", "mtime", "headerOffset", "d
 const NAME_FIELDS = ["type", "typeflag", "whiteout", "uname", "gname"] as const;
 const NAMES = NAME_FIELDS.length;
 
-/** Lets the page paint between slices. */
+/** Lets the page paint between slices (the page passes lib/yield.ts `yieldToPage`). */
 export type Yield = () => Promise<void>;
-export const yieldToEventLoop: Yield = () => new Promise((resolve) => setTimeout(resolve, 0));
 const noYield: Yield = () => Promise.resolve();
 
 /**

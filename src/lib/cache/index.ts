@@ -10,7 +10,7 @@
 import { openIndexedDbBackend } from "./idb";
 import { memoryBackend, type CacheBackend } from "./storage";
 import { createVerifiedCache, DEFAULT_CAP_BYTES, type VerifiedCache } from "./store";
-import { yieldToEventLoop } from "../../core/pipeline/pack";
+import { yieldToPage } from "../yield";
 
 export { reuseStoredLayer } from "./reuse";
 export { DEFAULT_CAP_BYTES, isStorableLayer, type CacheUsage, type StoredLayer, type VerifiedCache } from "./store";
@@ -83,7 +83,7 @@ function create(): { cache: VerifiedCache; fallbackReason: () => string | undefi
   const cache = createVerifiedCache({
     backend,
     capBytes: readCap(),
-    yieldFn: yieldToEventLoop,
+    yieldFn: yieldToPage,
     ...(lock !== undefined ? { lock } : {}),
     onWrite: () => channel?.postMessage("changed"),
   });
