@@ -235,6 +235,48 @@ export function chromiumCpuSeconds(): Record<string, number> {
   return byType;
 }
 
+/**
+ * CPU ticks of every thread of the renderer processes below this one, by thread id, with the
+ * thread's name (CrRendererMain, DedicatedWorker thread, V8 DefaultWorker…): take two and
+ * {@link threadCpuByName} tells where a page's CPU went. Threads that ended in between are lost.
+ */
+export function rendererThreadTicks(): Map<string, { readonly name: string; readonly ticks: number }> {
+  const all = processes();
+  const children = new Map<number, ProcInfo[]>();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const out = new Map<string, { name: string; ticks: number }>();
+  const stack = [...(children.get(process.pid) ?? [])];
+  while (stack.length) {
+    const p = stack.pop() as ProcInfo;
+    stack.push(...(children.get(p.pid) ?? []));
+    if (p.type !== "renderer") continue;
+    let tasks: string[] = [];
+    try {
+      tasks = readdirSync(`/proc/${p.pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      try {
+        const stat = readFileSync(`/proc/${p.pid}/task/${tid}/stat`, "utf8");
+        const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/[\d/]+$/, "").trim();
+        const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        out.set(`${p.pid}/${tid}`, { name, ticks: Number(f[11]) + Number(f[12]) });
+      } catch {
+        // the thread ended meanwhile
+      }
+    }
+  }
+  return out;
+}
+
+/** CPU seconds per thread name between two {@link rendererThreadTicks} snapshots, largest first. */
+export function threadCpuByName(before: ReturnType<typeof rendererThreadTicks>, after: ReturnType<typeof rendererThreadTicks>): Record<string, number> {
+  const by: Record<string, number> = {};
+  for (const [id, t] of after) by[t.name] = (by[t.name] ?? 0) + (t.ticks - (before.get(id)?.ticks ?? 0)) / TICKS_PER_S;
+  return Object.fromEntries(Object.entries(by).filter(([, s]) => s > 0).sort((a, b) => b[1] - a[1]));
+}
+
 /** CPU seconds of one running process (utime + stime), or of this process's waited-for children ("children"). */
 export function cpuSeconds(pid: number | "children"): number {
   try {

@@ -7,7 +7,7 @@
  * meanwhile, and the page's long tasks between navigation and the merged tree are counted.
  */
 import type { Browser } from "@playwright/test";
-import { MB, WORK, chromiumCpuSeconds, chromiumRss, cpuSeconds, log, median, peakSampler, type PushedImage } from "../common";
+import { MB, WORK, chromiumCpuSeconds, chromiumRss, cpuSeconds, log, median, peakSampler, rendererThreadTicks, threadCpuByName, type PushedImage } from "../common";
 import { PROBES, longTasksIn, type ProbeState, type ProbeWindow } from "../probes";
 import { peerOnce, type PeerRun } from "./peer";
 
@@ -25,6 +25,8 @@ export interface OursOpenRun {
   readonly cpuS: number;
   /** The same by process: Chromium's types (renderer, browser, utility…) and "proxy". */
   readonly cpuByProcess: Readonly<Record<string, number>>;
+  /** The renderer's CPU seconds by thread name (main thread, workers, V8's helpers). */
+  readonly cpuByThread: Readonly<Record<string, number>>;
 }
 
 export interface OpenFigures {
@@ -80,6 +82,7 @@ export async function oursOpenOnce(
 ): Promise<OursOpenRun> {
   const cpu = (): Record<string, number> => ({ ...chromiumCpuSeconds(), proxy: cpuSeconds(proxyPid) });
   const c0 = cpu();
+  const t0 = rendererThreadTicks();
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   try {
     const page = await context.newPage();
@@ -91,6 +94,7 @@ export async function oursOpenOnce(
     await page.waitForFunction(() => (window as unknown as ProbeWindow).__bench.readyPaintAt !== undefined, undefined, { timeout: timeoutMs, polling: 100 });
     const peak = sampler.stop();
     const c1 = cpu();
+    const cpuByThread = threadCpuByName(t0, rendererThreadTicks());
     const cpuByProcess = Object.fromEntries(Object.keys(c1).map((k) => [k, c1[k]! - (c0[k] ?? 0)]));
     const cpuS = Object.values(cpuByProcess).reduce((a, x) => a + x, 0);
     const s = await page.evaluate(() => (window as unknown as ProbeWindow).__bench as ProbeState);
@@ -104,6 +108,7 @@ export async function oursOpenOnce(
       extraTotalMB: (peak.total - idle.total) / MB,
       cpuS,
       cpuByProcess,
+      cpuByThread,
     };
   } finally {
     await context.close();
@@ -130,6 +135,7 @@ export async function openSuite(input: OpenInput): Promise<OpenFigures> {
       `open run ${i + 1}/${input.runs}: ours ${o.readyPaintMs.toFixed(0)} ms, ${o.cpuS.toFixed(1)} CPU s [${Object.entries(o.cpuByProcess).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(", ")}] (longest task ${o.longTasks.longestMs.toFixed(0)} ms, +${o.extraRendererMB.toFixed(0)} MB renderer); ` +
         `skopeo ${p.copyMs.toFixed(0)} + umoci ${p.unpackMs.toFixed(0)} = ${p.totalMs.toFixed(0)} ms, ${p.cpuS.toFixed(1)} CPU s`,
     );
+    log(`open run ${i + 1}: renderer CPU s by thread: ${Object.entries(o.cpuByThread).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
   }
   const oursMedian = median(ours.map((o) => o.readyPaintMs));
   const peerMedian = median(peer.map((p) => p.totalMs));
