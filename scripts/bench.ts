@@ -165,7 +165,7 @@ async function main(): Promise<void> {
         });
       });
       await run("open", async () => {
-        figures.open = await openSuite({ browser, appBase, appProxyPid: seen.appProxyPid, registry, image: pushed.debian!, runs: KNOBS.BENCH_OPEN_RUNS });
+        figures.open = await openSuite({ browser, appBase, appProxyPid: seen.appProxyPid, registry, image: pushed.debian!, runs: KNOBS.BENCH_OPEN_RUNS, ...(KNOBS.BENCH_PROFILE ? { profileTo: join(KNOBS.BENCH_REPORT_DIR, "open-merged.cpuprofile") } : {}) });
       });
       await run("ui", async () => {
         figures.ui = await uiScaleSuite({

@@ -6,6 +6,8 @@
  * from the same registry, so the ratio is of one machine state. The renderer's RSS is sampled
  * meanwhile, and the page's long tasks between navigation and the merged tree are counted.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import type { Browser } from "@playwright/test";
 import { MB, WORK, chromiumCpuSeconds, chromiumRss, cpuSeconds, log, median, peakSampler, rendererThreadTicks, threadCpuByName, type PushedImage } from "../common";
 import { PROBES, longTasksIn, type ProbeState, type ProbeWindow } from "../probes";
@@ -55,6 +57,8 @@ export interface OpenInput {
   readonly runs: number;
   /** The app proxy's process id, for its CPU time. */
   readonly appProxyPid: number;
+  /** Where to write a CPU profile of the page's main thread in one extra run (BENCH_PROFILE). */
+  readonly profileTo?: string;
 }
 
 /** Renderer and total Chromium RSS of the app's idle start page in a fresh context. */
@@ -78,6 +82,7 @@ export async function oursOpenOnce(
   reference: string,
   layers: number,
   idle: { total: number; renderer: number },
+  profileTo?: string,
   timeoutMs = 300_000,
 ): Promise<OursOpenRun> {
   const cpu = (): Record<string, number> => ({ ...chromiumCpuSeconds(), proxy: cpuSeconds(proxyPid) });
@@ -90,10 +95,24 @@ export async function oursOpenOnce(
     await page.addInitScript({ content: PROBES });
     await page.addInitScript({ content: `window.__bench.expectLayers = ${layers};` });
     const sampler = peakSampler(() => ({ ...chromiumRss() }));
+    // BENCH_PROFILE=1: the main thread of one extra run, navigation → merged tree painted.
+    const cdp = profileTo ? await context.newCDPSession(page) : undefined;
+    if (cdp) {
+      await cdp.send("Profiler.enable");
+      await cdp.send("Profiler.setSamplingInterval", { interval: 200 });
+      await cdp.send("Profiler.start");
+    }
     await page.goto(`${appBase}/?${new URLSearchParams({ image: reference }).toString()}`);
     await page.waitForFunction(() => (window as unknown as ProbeWindow).__bench.readyPaintAt !== undefined, undefined, { timeout: timeoutMs, polling: 100 });
     const peak = sampler.stop();
     const c1 = cpu();
+    if (cdp && profileTo) {
+      const { profile } = await cdp.send("Profiler.stop");
+      mkdirSync(dirname(profileTo), { recursive: true });
+      writeFileSync(profileTo, JSON.stringify(profile));
+      log(`open: main-thread profile written to ${profileTo}`);
+      await cdp.detach();
+    }
     const cpuByThread = threadCpuByName(t0, rendererThreadTicks());
     const cpuByProcess = Object.fromEntries(Object.keys(c1).map((k) => [k, c1[k]! - (c0[k] ?? 0)]));
     const cpuS = Object.values(cpuByProcess).reduce((a, x) => a + x, 0);
@@ -137,6 +156,7 @@ export async function openSuite(input: OpenInput): Promise<OpenFigures> {
     );
     log(`open run ${i + 1}: renderer CPU s by thread: ${Object.entries(o.cpuByThread).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(", ")}`);
   }
+  if (input.profileTo) await oursOpenOnce(input.browser, input.appBase, input.appProxyPid, reference, image.layers.length, idle, input.profileTo);
   const oursMedian = median(ours.map((o) => o.readyPaintMs));
   const peerMedian = median(peer.map((p) => p.totalMs));
   return {
