@@ -250,7 +250,7 @@ export function rendererThreadTicks(): Map<string, { readonly name: string; read
     const p = stack.pop() as ProcInfo;
     stack.push(...(children.get(p.pid) ?? []));
     if (p.type !== "renderer") continue;
-    let tasks: string[] = [];
+    let tasks: string[];
     try {
       tasks = readdirSync(`/proc/${p.pid}/task`);
     } catch {
