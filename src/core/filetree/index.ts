@@ -12,6 +12,27 @@ export {
 export type { DeletedPath, MergedEntry, MergedFilesystem, MergeWarning, PathVersion } from "./types";
 export { IMPLIED_DIR_MODE, hardlinkTargetPath, mergeLayers, mergeSteps, type MergeInput } from "./merge";
 export {
+  HOW,
+  NODE_DELETED,
+  NODE_IMPLIED,
+  NODE_PRESENT,
+  NODE_UNDER_DELETED,
+  columnsBuffers,
+  entryTextStarts,
+  filterColumns,
+  hiddenAt,
+  mergeColumns,
+  mergeColumnsSteps,
+  nameOf,
+  nodeOf,
+  packedVersion,
+  pathOf,
+  prepareColumnsFilter,
+  versionAt,
+  type MergedColumns,
+  type NodeKind,
+} from "./columns";
+export {
   EFFICIENCY_CORRECTION_NOTE,
   computeEfficiency,
   type DiveFigures,

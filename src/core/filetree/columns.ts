@@ -1,0 +1,1249 @@
+/**
+ * The overlay merge and its display tree as columns: the same answer as `mergeLayersExactly`
+ * (merge.ts) followed by the merged view's `buildMergedTree` (features/merged/model.ts), computed
+ * straight from the packed layers (pipeline/pack.ts `PackedEntries`) with typed arrays and no
+ * object or string per entry. Built for the filetree worker: a million-entry layer is one pass
+ * over its packed text, and what crosses to the page is a dozen transferable buffers.
+ *
+ * How it works:
+ * - Every distinct path gets an id in a path table: an open-addressing hash (FNV-1a over the
+ *   path's UTF-16 code units) whose keys are (layer, start, length) ranges of the layers' own
+ *   `text`. A path's parent is the path up to its last "/" (merge.ts `parentOf`), interned on the
+ *   way, so the ids of a path's ancestors are one array read each. Lookups compare code units, so
+ *   `__proto__` is a plain name and no path string is made unless a warning needs one (T12).
+ * - The merge state lives in columns by id: present / deleted, the winning version as (layer,
+ *   entry index), the versions it hides as a persistent linked list (merge.ts copies arrays
+ *   `[version, ...hides]`; sharing tails is the same list), and each present directory's
+ *   children as an intrusive linked list (merge.ts's children index). merge.ts's rules are
+ *   followed step by step, in the same order, so the warnings come out in the same order.
+ * - The tree: the ids to show (present paths, and deleted ones when asked, never "" or "."), the
+ *   directories implied by them, children grouped by parent and sorted by name (a group already in
+ *   order, as tars usually are, costs one comparison per child), numbered in pre-order; sizes and
+ *   descendant counts bottom-up (features/layers/tree.ts `finishTreeSteps`).
+ *
+ * Differences from the object merge, by design: the columns hold the tree's nodes, not the merged
+ * Maps, so a present path "." (only possible from non-normalised input; it is not a row) has no
+ * node, and deleted paths are carried only when `showDeleted`. Map insertion order (which
+ * mergeLayers' `entries` and `deleted` have and nothing displays) is not kept; the tree order is.
+ */
+import type { PackedEntries } from "../pipeline/pack";
+import type { EntryType } from "../pipeline/types";
+import { IMPLIED_DIR_MODE, hardlinkTargetPath } from "./merge";
+import type { DeletedPath, MergeWarning, PathVersion } from "./types";
+import { ITEMS_PER_STEP, runSteps, type Steps } from "../steps";
+
+/** What a node of the merged tree stands for (the `kind` column). */
+export const NODE_PRESENT = 0;
+/** A present directory no layer wrote (implied by deeper paths; merge.ts `impliedDir`). */
+export const NODE_IMPLIED = 1;
+/** A path removed by a whiteout, an opaque marker or a non-directory (shown with `showDeleted`). */
+export const NODE_DELETED = 2;
+/** A directory the tree needs above deleted paths (or above "." / "" paths), with no version of its own. */
+export const NODE_UNDER_DELETED = 3;
+export type NodeKind = typeof NODE_PRESENT | typeof NODE_IMPLIED | typeof NODE_DELETED | typeof NODE_UNDER_DELETED;
+
+/** The `how` column's values, by index: how a deleted node was removed (DeletedPath["how"]). */
+export const HOW: readonly DeletedPath["how"][] = ["whiteout", "opaque", "replaced-by-non-directory"];
+
+/**
+ * The merged filesystem as of `upTo` and its display tree, one row per node, in the tree's
+ * pre-order (siblings by name in UTF-16 code-unit order): node `i`'s subtree is `i … i +
+ * descendants[i]`, its first child is `i + 1`, its next sibling `i + descendants[i] + 1`.
+ * Versions are (layer, entry index in that layer's packed entries); -1 entry is an implied
+ * directory (mode 0o755, owner 0, written by no layer). Plain data: every column is a typed array
+ * (transfer them with {@link columnsBuffers}); `texts` are the layers' own `text` strings, which
+ * the page already holds with the packed layers.
+ */
+export interface MergedColumns {
+  /** The top layer applied (clamped as mergeLayers clamps it). */
+  readonly upTo: number;
+  readonly showDeleted: boolean;
+  /** Number of nodes. */
+  readonly count: number;
+  /** Each layer's packed `text`, by layer: where node paths are read from. */
+  readonly texts: readonly string[];
+  /** Parent node, -1 at the top level. */
+  readonly parent: Int32Array;
+  /** 0 at the top level. */
+  readonly depth: Int32Array;
+  readonly descendants: Int32Array;
+  /** Bytes: a file's size; a directory's (or anything with children) the sum of its descendants'; deleted nodes 0. */
+  readonly size: Float64Array;
+  /** {@link NodeKind} per node. */
+  readonly kind: Uint8Array;
+  /** 1 for directories and anything with children. */
+  readonly isDir: Uint8Array;
+  /** The version's layer: the winner's, an implied directory's, a deleted node's last; -1 under deleted. */
+  readonly layer: Int32Array;
+  /** The version's entry in that layer's packed entries; -1 for implied directories and NODE_UNDER_DELETED. */
+  readonly entry: Int32Array;
+  /** Deleted nodes: the layer whose marker removed them; else -1. */
+  readonly removedBy: Int32Array;
+  /** Deleted nodes: the marker's entry in layer `removedBy` (the non-directory's own entry for "replaced-by-non-directory"). */
+  readonly marker: Int32Array;
+  /** Deleted nodes: index into {@link HOW}. */
+  readonly how: Uint8Array;
+  /**
+   * Lower versions each node hides (a deleted node: the versions before its last), highest layer
+   * first, as CSR: node i's are `hidesLayer/hidesEntry[hidesStart[i] … hidesStart[i + 1])`.
+   */
+  readonly hidesStart: Int32Array;
+  readonly hidesLayer: Int32Array;
+  readonly hidesEntry: Int32Array;
+  /** The node's path is `texts[pathText[i]].slice(pathStart[i], pathStart[i] + pathLength[i])`. */
+  readonly pathText: Int32Array;
+  readonly pathStart: Int32Array;
+  readonly pathLength: Int32Array;
+  /** Where the name (the last component) starts within the path. */
+  readonly nameOffset: Int32Array;
+  /** FNV-1a of each node's path (code units), and an open-addressing table of node + 1 by it (see {@link nodeOf}). */
+  readonly hash: Int32Array;
+  readonly table: Int32Array;
+  /** Sum of the top-level nodes' sizes. */
+  readonly totalSize: number;
+  /** The merge's warnings, as mergeLayers gives them (same content, same order). */
+  readonly warnings: readonly MergeWarning[];
+  /** Present nodes (merged paths that are rows), and deleted nodes shown. */
+  readonly presentCount: number;
+  readonly deletedCount: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hashing
+
+const FNV_BASIS = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
+
+/** FNV-1a over UTF-16 code units: the path hash of the table. */
+function hashRange(s: string, start: number, length: number): number {
+  let h = FNV_BASIS;
+  for (let k = start, end = start + length; k < end; k++) h = Math.imul(h ^ s.charCodeAt(k), FNV_PRIME);
+  return h;
+}
+
+/** FNV's low bits are weak on similar keys: mix before masking. */
+function slotOf(h: number, mask: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h & mask;
+}
+
+function sameRange(a: string, as: number, b: string, bs: number, length: number): boolean {
+  if (a === b && as === bs) return true;
+  for (let k = 0; k < length; k++) if (a.charCodeAt(as + k) !== b.charCodeAt(bs + k)) return false;
+  return true;
+}
+
+const SLASH = 0x2f;
+const DOT = 0x2e;
+
+// ---------------------------------------------------------------------------------------------
+// One packed layer, read for the merge
+
+const T_OTHER = 0;
+const T_DIR = 1;
+const T_SYMLINK = 2;
+const T_HARDLINK = 3;
+const W_NONE = 0;
+const W_WHITEOUT = 1;
+const W_OPAQUE = 2;
+const W_BAD = 3;
+
+const typeCode = (t: string): number => (t === "dir" ? T_DIR : t === "symlink" ? T_SYMLINK : t === "hardlink" ? T_HARDLINK : T_OTHER);
+const whiteoutCode = (w: string): number => (w === "whiteout" ? W_WHITEOUT : w === "opaque" ? W_OPAQUE : w === "bad" ? W_BAD : W_NONE);
+
+/** Names in pack.ts's `names` columns per entry (type, typeflag, whiteout, uname, gname). */
+const NAMES = 5;
+
+const textStartsOf = new WeakMap<PackedEntries, Int32Array>();
+
+/** Where each entry's path starts in `p.text` (its link name and whiteout target follow it). Cached per packed form. */
+export function entryTextStarts(p: PackedEntries): Int32Array {
+  let starts = textStartsOf.get(p);
+  if (starts) return starts;
+  starts = new Int32Array(p.n);
+  let at = 0;
+  for (let i = 0; i < p.n; i++) {
+    starts[i] = at;
+    const ll = p.linkLen[i]!;
+    const tl = p.targetLen[i]!;
+    at += p.pathLen[i]! + (ll > 0 ? ll : 0) + (tl > 0 ? tl : 0);
+  }
+  textStartsOf.set(p, starts);
+  return starts;
+}
+
+/** The entry's link name, or undefined. */
+function linknameOf(p: PackedEntries, starts: Int32Array, i: number): string | undefined {
+  const ll = p.linkLen[i]!;
+  if (ll < 0) return undefined;
+  const at = starts[i]! + p.pathLen[i]!;
+  return p.text.slice(at, at + ll);
+}
+
+/**
+ * A version as merge.ts's `versionOf` makes it, from packed entry `entry` of layer `layer` (-1:
+ * the implied directory merge.ts's `impliedDir(layer)` makes). For the page's details pane.
+ */
+export function packedVersion(p: PackedEntries | undefined, layer: number, entry: number): PathVersion {
+  if (entry < 0 || p === undefined) return { layer, type: "dir", size: 0, mode: IMPLIED_DIR_MODE, uid: 0, gid: 0, mtime: 0 };
+  const o = entry * NAMES;
+  const v: { -readonly [K in keyof PathVersion]: PathVersion[K] } = {
+    layer,
+    type: p.dict[p.names[o]!] as EntryType,
+    size: p.size[entry]!,
+    mode: p.mode[entry]!,
+    uid: p.uid[entry]!,
+    gid: p.gid[entry]!,
+    mtime: p.mtime[entry]!,
+  };
+  const linkname = linknameOf(p, entryTextStarts(p), entry);
+  if (linkname !== undefined) v.linkname = linkname;
+  const uname = p.dict[p.names[o + 3]!];
+  const gname = p.dict[p.names[o + 4]!];
+  if (uname) v.uname = uname;
+  if (gname) v.gname = gname;
+  return v;
+}
+
+interface LayerView {
+  readonly p: PackedEntries;
+  readonly starts: Int32Array;
+  readonly type: Uint8Array;
+  readonly whiteout: Uint8Array;
+  /** 1 for entries flagged "unsafe-path" (kept out of the merge, T1). */
+  readonly unsafe: Uint8Array;
+  /** Path id of every entry. */
+  readonly ids: Int32Array;
+}
+
+function layerView(p: PackedEntries): LayerView {
+  const n = p.n;
+  const types = new Uint8Array(p.dict.length);
+  const whiteouts = new Uint8Array(p.dict.length);
+  for (let k = 0; k < p.dict.length; k++) {
+    types[k] = typeCode(p.dict[k]!);
+    whiteouts[k] = whiteoutCode(p.dict[k]!);
+  }
+  const type = new Uint8Array(n);
+  const whiteout = new Uint8Array(n);
+  const names = p.names;
+  for (let i = 0, o = 0; i < n; i++, o += NAMES) {
+    type[i] = types[names[o]!]!;
+    whiteout[i] = whiteouts[names[o + 2]!]!;
+  }
+  const unsafe = new Uint8Array(n);
+  for (const [i, flags] of p.flags) if (flags.includes(UNSAFE_FLAG)) unsafe[i] = 1;
+  return { p, starts: entryTextStarts(p), type, whiteout, unsafe, ids: new Int32Array(n) };
+}
+
+/** The flag the tar stage sets on paths that climb above the layer root (SECURITY T1). */
+const UNSAFE_FLAG = "unsafe-path";
+
+// ---------------------------------------------------------------------------------------------
+// The merge state, by path id
+
+const ROOT = 0;
+const ABSENT = 0;
+const PRESENT = 1;
+const DELETED = 2;
+
+const grow32 = (a: Int32Array, cap: number): Int32Array<ArrayBuffer> => {
+  const b = new Int32Array(cap);
+  b.set(a);
+  return b;
+};
+const grow8 = (a: Uint8Array, cap: number): Uint8Array<ArrayBuffer> => {
+  const b = new Uint8Array(cap);
+  b.set(a);
+  return b;
+};
+
+/** Mutable state of the columnar merge. Internal. */
+class Overlay {
+  // The path table: id → path as a range of texts[src].
+  n = 0;
+  cap: number;
+  hash: Int32Array;
+  src: Int32Array;
+  start: Int32Array;
+  len: Int32Array;
+  /** Where the last component starts in the path (0: no "/"). */
+  nameAt: Int32Array;
+  /** merge.ts `parentOf`: the id of the path before the last "/" (ROOT, the path "", for none). */
+  parent: Int32Array;
+  table: Int32Array;
+  mask: number;
+
+  // The merge: status, winning version, hidden versions (a record list), children list.
+  status: Uint8Array;
+  vtype: Uint8Array;
+  verLayer: Int32Array;
+  verEntry: Int32Array;
+  hides: Int32Array;
+  /** When the path last entered merge.ts's `nodes` Map: its iteration order, for the hardlink warnings. */
+  seq: Int32Array;
+  firstChild: Int32Array;
+  nextSib: Int32Array;
+  prevSib: Int32Array;
+  removedBy: Int32Array;
+  marker: Int32Array;
+  how: Uint8Array;
+  // Per-layer maps of merge.ts (last entry of a path, own writes, opaque markers), as layer stamps.
+  lastStamp: Int32Array;
+  lastIdx: Int32Array;
+  ownStamp: Int32Array;
+  markerStamp: Int32Array;
+  markerIdx: Int32Array;
+  flaggedStamp: Int32Array;
+
+  // Version records: the hides lists (persistent, tails shared).
+  recCount = 0;
+  recLayer = new Int32Array(1024);
+  recEntry = new Int32Array(1024);
+  recNext = new Int32Array(1024);
+
+  seqNext = 0;
+  knownDir = -1;
+  readonly warnings: MergeWarning[] = [];
+  private readonly missing: number[] = [];
+  private readonly prefixEnds: number[] = [];
+  private readonly prefixHashes: number[] = [];
+  // The parent of the last path interned (tar order keeps a directory's entries together).
+  private cacheSrc = -1;
+  private cacheStart = 0;
+  private cacheLen = -1;
+  private cacheHash = 0;
+  private cacheId = -1;
+
+  constructor(
+    readonly texts: readonly string[],
+    readonly layers: readonly LayerView[],
+    capacity: number,
+  ) {
+    const cap = Math.max(1024, capacity);
+    this.cap = cap;
+    this.hash = new Int32Array(cap);
+    this.src = new Int32Array(cap);
+    this.start = new Int32Array(cap);
+    this.len = new Int32Array(cap);
+    this.nameAt = new Int32Array(cap);
+    this.parent = new Int32Array(cap);
+    this.status = new Uint8Array(cap);
+    this.vtype = new Uint8Array(cap);
+    this.verLayer = new Int32Array(cap);
+    this.verEntry = new Int32Array(cap);
+    this.hides = new Int32Array(cap);
+    this.seq = new Int32Array(cap);
+    this.firstChild = new Int32Array(cap);
+    this.nextSib = new Int32Array(cap);
+    this.prevSib = new Int32Array(cap);
+    this.removedBy = new Int32Array(cap);
+    this.marker = new Int32Array(cap);
+    this.how = new Uint8Array(cap);
+    this.lastStamp = new Int32Array(cap);
+    this.lastIdx = new Int32Array(cap);
+    this.ownStamp = new Int32Array(cap);
+    this.markerStamp = new Int32Array(cap);
+    this.markerIdx = new Int32Array(cap);
+    this.flaggedStamp = new Int32Array(cap);
+    let size = 1024;
+    while (size < cap * 2) size *= 2;
+    this.table = new Int32Array(size);
+    this.mask = size - 1;
+    // The root, the path "": never a node, but the parent of top-level paths and of "/x".
+    this.add(FNV_BASIS, -1, 0, 0, 0, -1);
+  }
+
+  private grow(): void {
+    const cap = this.cap * 2;
+    this.cap = cap;
+    this.hash = grow32(this.hash, cap);
+    this.src = grow32(this.src, cap);
+    this.start = grow32(this.start, cap);
+    this.len = grow32(this.len, cap);
+    this.nameAt = grow32(this.nameAt, cap);
+    this.parent = grow32(this.parent, cap);
+    this.status = grow8(this.status, cap);
+    this.vtype = grow8(this.vtype, cap);
+    this.verLayer = grow32(this.verLayer, cap);
+    this.verEntry = grow32(this.verEntry, cap);
+    this.hides = grow32(this.hides, cap);
+    this.seq = grow32(this.seq, cap);
+    this.firstChild = grow32(this.firstChild, cap);
+    this.nextSib = grow32(this.nextSib, cap);
+    this.prevSib = grow32(this.prevSib, cap);
+    this.removedBy = grow32(this.removedBy, cap);
+    this.marker = grow32(this.marker, cap);
+    this.how = grow8(this.how, cap);
+    this.lastStamp = grow32(this.lastStamp, cap);
+    this.lastIdx = grow32(this.lastIdx, cap);
+    this.ownStamp = grow32(this.ownStamp, cap);
+    this.markerStamp = grow32(this.markerStamp, cap);
+    this.markerIdx = grow32(this.markerIdx, cap);
+    this.flaggedStamp = grow32(this.flaggedStamp, cap);
+    // Keep the table at most half full.
+    const size = this.table.length * 2;
+    const table = new Int32Array(size);
+    const mask = size - 1;
+    for (let id = 0; id < this.n; id++) {
+      let s = slotOf(this.hash[id]!, mask);
+      while (table[s] !== 0) s = (s + 1) & mask;
+      table[s] = id + 1;
+    }
+    this.table = table;
+    this.mask = mask;
+  }
+
+  private textOf(src: number): string {
+    return src < 0 ? "" : (this.texts[src] as string);
+  }
+
+  /** The id of the path `t[s … s + length)` with hash `h`, or -1. */
+  find(h: number, t: string, s: number, length: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
+      const v = table[slot]!;
+      if (v === 0) return -1;
+      const id = v - 1;
+      if (this.hash[id] === h && this.len[id] === length && sameRange(this.textOf(this.src[id]!), this.start[id]!, t, s, length)) return id;
+    }
+  }
+
+  /** The id of any string's path, or -1 when no entry has it (nor a path under it). */
+  lookup(path: string): number {
+    return this.find(hashRange(path, 0, path.length), path, 0, path.length);
+  }
+
+  private add(h: number, src: number, start: number, length: number, nameAt: number, parent: number): number {
+    if (this.n === this.cap) this.grow();
+    const id = this.n++;
+    this.hash[id] = h;
+    this.src[id] = src;
+    this.start[id] = start;
+    this.len[id] = length;
+    this.nameAt[id] = nameAt;
+    this.parent[id] = parent;
+    this.firstChild[id] = -1;
+    this.hides[id] = -1;
+    this.removedBy[id] = -1;
+    const mask = this.mask;
+    let slot = slotOf(h, mask);
+    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
+    this.table[slot] = id + 1;
+    return id;
+  }
+
+  /** The id of the path `texts[src][s … s + length)`, made (with its ancestors) when new. */
+  intern(src: number, s: number, length: number): number {
+    const t = this.texts[src] as string;
+    let h = FNV_BASIS;
+    let hp = FNV_BASIS;
+    let slash = -1;
+    for (let k = 0; k < length; k++) {
+      const c = t.charCodeAt(s + k);
+      if (c === SLASH) {
+        slash = k;
+        hp = h;
+      }
+      h = Math.imul(h ^ c, FNV_PRIME);
+    }
+    const found = this.find(h, t, s, length);
+    if (found >= 0) return found;
+    let parent: number;
+    if (slash < 0) parent = ROOT;
+    else if (slash === this.cacheLen && hp === this.cacheHash && sameRange(this.textOf(this.cacheSrc), this.cacheStart, t, s, slash)) parent = this.cacheId;
+    else {
+      parent = this.internPrefix(src, t, s, slash, hp);
+      this.cacheSrc = src;
+      this.cacheStart = s;
+      this.cacheLen = slash;
+      this.cacheHash = hp;
+      this.cacheId = parent;
+    }
+    return this.add(h, src, s, length, slash + 1, parent);
+  }
+
+  /** The id of the prefix `t[s … s + length)` (hash `h`), made with its ancestors when new. Iterative: paths may be 32 768 levels deep (T11). */
+  private internPrefix(src: number, t: string, s: number, length: number, h: number): number {
+    const found = this.find(h, t, s, length);
+    if (found >= 0) return found;
+    const ends = this.prefixEnds;
+    const hashes = this.prefixHashes;
+    ends.length = 0;
+    hashes.length = 0;
+    let hh = FNV_BASIS;
+    for (let k = 0; k < length; k++) {
+      const c = t.charCodeAt(s + k);
+      if (c === SLASH) {
+        ends.push(k);
+        hashes.push(hh);
+      }
+      hh = Math.imul(hh ^ c, FNV_PRIME);
+    }
+    // The deepest ancestor already known, then the missing ones top down.
+    let j = ends.length - 1;
+    let parent = ROOT;
+    for (; j >= 0; j--) {
+      const f = this.find(hashes[j]!, t, s, ends[j]!);
+      if (f >= 0) {
+        parent = f;
+        break;
+      }
+    }
+    for (let m = j + 1; m < ends.length; m++) parent = this.add(hashes[m]!, src, s, ends[m]!, m > 0 ? ends[m - 1]! + 1 : 0, parent);
+    return this.add(h, src, s, length, ends.length > 0 ? ends[ends.length - 1]! + 1 : 0, parent);
+  }
+
+  pathOf(id: number): string {
+    const s = this.start[id]!;
+    return this.textOf(this.src[id]!).slice(s, s + this.len[id]!);
+  }
+
+  private entryPath(layer: number, entry: number): string {
+    const v = this.layers[layer] as LayerView;
+    const s = v.starts[entry]!;
+    return v.p.text.slice(s, s + v.p.pathLen[entry]!);
+  }
+
+  private pushRec(layer: number, entry: number, next: number): number {
+    if (this.recCount === this.recLayer.length) {
+      const cap = this.recCount * 2;
+      this.recLayer = grow32(this.recLayer, cap);
+      this.recEntry = grow32(this.recEntry, cap);
+      this.recNext = grow32(this.recNext, cap);
+    }
+    const r = this.recCount++;
+    this.recLayer[r] = layer;
+    this.recEntry[r] = entry;
+    this.recNext[r] = next;
+    return r;
+  }
+
+  private link(id: number): void {
+    const p = this.parent[id]!;
+    const first = this.firstChild[p]!;
+    this.nextSib[id] = first;
+    this.prevSib[id] = -1;
+    if (first >= 0) this.prevSib[first] = id;
+    this.firstChild[p] = id;
+  }
+
+  private unlink(id: number): void {
+    const prev = this.prevSib[id]!;
+    const next = this.nextSib[id]!;
+    if (prev >= 0) this.nextSib[prev] = next;
+    else this.firstChild[this.parent[id]!] = next;
+    if (next >= 0) this.prevSib[next] = prev;
+  }
+
+  private childrenOf(id: number): number[] {
+    const kids: number[] = [];
+    for (let c = this.firstChild[id]!; c >= 0; c = this.nextSib[c]!) kids.push(c);
+    return kids;
+  }
+
+  /** merge.ts `takeHistory`: a deleted path's versions before removal, as hides for its new version. */
+  private takeHistory(id: number): number {
+    if (this.status[id] !== DELETED) return -1;
+    this.removedBy[id] = -1;
+    return this.pushRec(this.verLayer[id]!, this.verEntry[id]!, this.hides[id]!);
+  }
+
+  private present(id: number, layer: number, entry: number, type: number, hides: number): void {
+    this.status[id] = PRESENT;
+    this.verLayer[id] = layer;
+    this.verEntry[id] = entry;
+    this.vtype[id] = type;
+    this.hides[id] = hides;
+    this.seq[id] = this.seqNext++;
+    this.link(id);
+  }
+
+  /** merge.ts `removeTree`. */
+  removeTree(id: number, layer: number, marker: number, how: number): void {
+    if (this.status[id] !== PRESENT) return;
+    this.knownDir = -1;
+    this.unlink(id);
+    const stack: number[] = [id];
+    while (stack.length > 0) {
+      const p = stack.pop() as number;
+      if (this.status[p] !== PRESENT) continue;
+      this.status[p] = ABSENT;
+      for (let c = this.firstChild[p]!; c >= 0; c = this.nextSib[c]!) stack.push(c);
+      this.firstChild[p] = -1;
+      if (this.verEntry[p]! < 0) continue; // implied: nothing to show as deleted, only its contents
+      this.status[p] = DELETED;
+      this.removedBy[p] = layer;
+      this.marker[p] = marker;
+      this.how[p] = how;
+    }
+  }
+
+  /** merge.ts `clearDir`. */
+  clearDir(dir: number, layer: number, marker: number): void {
+    if (dir < 0 || (dir !== ROOT && this.status[dir] !== PRESENT)) return;
+    for (const k of this.childrenOf(dir)) this.removeTree(k, layer, marker, 1);
+  }
+
+  /** merge.ts `ensureDir`, by id; `through` is the entry being written. */
+  private ensureDir(dir: number, layer: number, through: number): void {
+    if (dir === ROOT || dir === this.knownDir) return;
+    const missing = this.missing;
+    missing.length = 0;
+    for (let at = dir; at !== ROOT && at !== this.knownDir; at = this.parent[at]!) {
+      if (this.status[at] !== PRESENT) {
+        missing.push(at);
+        continue;
+      }
+      const type = this.vtype[at]!;
+      if (type === T_SYMLINK) {
+        const layerView = this.layers[this.verLayer[at]!] as LayerView;
+        const linkname = linknameOf(layerView.p, layerView.starts, this.verEntry[at]!) ?? "";
+        const path = this.pathOf(through);
+        this.warnings.push({ layer, path, kind: "path-through-symlink", detail: `"${path}" goes through "${this.pathOf(at)}", a symlink to "${linkname}"; shown at its literal path, not resolved` });
+      } else if (type !== T_DIR) {
+        // A regular file (or other non-directory) in the way: an extractor must replace it by a directory.
+        this.hides[at] = this.pushRec(this.verLayer[at]!, this.verEntry[at]!, this.hides[at]!);
+        this.verLayer[at] = layer;
+        this.verEntry[at] = -1;
+        this.vtype[at] = T_DIR;
+      }
+      break;
+    }
+    for (let i = missing.length - 1; i >= 0; i--) {
+      const d = missing[i]!;
+      this.present(d, layer, -1, T_DIR, this.takeHistory(d));
+    }
+    if (this.status[dir] === PRESENT && this.vtype[dir] === T_DIR) this.knownDir = dir;
+  }
+
+  /** merge.ts `add` (exact): writes entry `entry` of `layer`. */
+  addEntry(view: LayerView, layer: number, entry: number): void {
+    const id = view.ids[entry]!;
+    const type = view.type[entry]!;
+    this.ensureDir(this.parent[id]!, layer, id);
+    if (this.status[id] !== PRESENT) {
+      this.present(id, layer, entry, type, this.takeHistory(id));
+      return;
+    }
+    const hides = this.verEntry[id]! < 0 ? this.hides[id]! : this.pushRec(this.verLayer[id]!, this.verEntry[id]!, this.hides[id]!);
+    if (type !== T_DIR && id === this.knownDir) this.knownDir = -1;
+    if (this.vtype[id] === T_DIR && type !== T_DIR) {
+      // A non-directory over a directory hides the whole lower tree at that path.
+      for (const k of this.childrenOf(id)) this.removeTree(k, layer, entry, 2);
+    }
+    this.verLayer[id] = layer;
+    this.verEntry[id] = entry;
+    this.vtype[id] = type;
+    this.hides[id] = hides;
+  }
+
+  /** The id of a marker's target (merge.ts / changes.ts `whiteoutTargetOf`), or -1 when no path has it. */
+  targetOf(view: LayerView, i: number): number {
+    const p = view.p;
+    const s = view.starts[i]!;
+    const pl = p.pathLen[i]!;
+    const tl = p.targetLen[i]!;
+    if (tl >= 0) {
+      const at = s + pl + Math.max(0, p.linkLen[i]!);
+      return this.find(hashRange(p.text, at, tl), p.text, at, tl);
+    }
+    const path = p.text.slice(s, s + pl);
+    const slash = path.lastIndexOf("/");
+    const dir = slash < 0 ? "" : path.slice(0, slash);
+    if (view.whiteout[i] === W_OPAQUE) return this.lookup(dir);
+    const base = slash < 0 ? path : path.slice(slash + 1);
+    const name = base.startsWith(".wh.") ? base.slice(4) : base;
+    return this.lookup(dir === "" ? name : `${dir}/${name}`);
+  }
+
+  /** merge.ts `applyLayer` with the exact `planLayer`. */
+  *applyLayer(view: LayerView, layer: number): Steps<void> {
+    const p = view.p;
+    const n = p.n;
+    const stamp = layer + 1;
+    const warnings = this.warnings;
+    const ids = view.ids;
+    // Sort out the layer: every path interned, unsafe paths and repeats flagged in tar order.
+    let unsafe = 0;
+    let distinct = 0;
+    for (let from = 0; from < n; from += ITEMS_PER_STEP) {
+      if (from > 0) yield;
+      const to = Math.min(n, from + ITEMS_PER_STEP);
+      for (let i = from; i < to; i++) {
+        const id = this.intern(layer, view.starts[i]!, p.pathLen[i]!);
+        ids[i] = id;
+        if (view.unsafe[i] === 1) {
+          const path = this.pathOf(id);
+          warnings.push({ layer, path, kind: "unsafe-path", detail: `"${path}" climbs above the layer root; kept out of the merged view` });
+          unsafe++;
+          continue;
+        }
+        if (this.lastStamp[id] === stamp) {
+          const path = this.pathOf(id);
+          warnings.push({ layer, path, kind: "duplicate-in-layer", detail: `"${path}" appears more than once in this layer (entries ${this.lastIdx[id]!} and ${i}); the last one wins` });
+        } else {
+          this.lastStamp[id] = stamp;
+          distinct++;
+        }
+        this.lastIdx[id] = i;
+      }
+    }
+    yield;
+    const everyEntryLast = unsafe === 0 && distinct === n;
+    const writes = new Int32Array(n);
+    let nWrites = 0;
+    const opaques: number[] = []; // [dir id, marker entry] pairs
+    const whiteouts: number[] = []; // [target id, marker entry] pairs
+    for (let i = 0; i < n; i++) {
+      const id = ids[i]!;
+      if (!everyEntryLast && !(this.lastStamp[id] === stamp && this.lastIdx[id] === i)) continue; // an earlier duplicate, or an unsafe path
+      const w = view.whiteout[i]!;
+      if (w === W_NONE) {
+        if (id !== ROOT) writes[nWrites++] = i;
+      } else if (w === W_WHITEOUT) whiteouts.push(this.targetOf(view, i), i);
+      else if (w === W_OPAQUE) opaques.push(this.targetOf(view, i), i);
+      else {
+        const path = this.pathOf(id);
+        warnings.push({ layer, path, kind: "bad-whiteout-name", detail: `"${path}" starts with ".wh." but is neither "<dir>/.wh.<name>" nor an opaque marker; ignored, as runtimes ignore it` });
+      }
+    }
+
+    if (opaques.length > 0) {
+      // An opaque marker after new children of its directory, flagged once per directory.
+      for (let k = 0; k < opaques.length; k += 2) {
+        const dir = opaques[k]!;
+        if (dir < 0) continue; // no entry lies under a path no entry has
+        this.markerStamp[dir] = stamp;
+        this.markerIdx[dir] = opaques[k + 1]!;
+      }
+      for (let i = 0; i < n; i++) {
+        const id = ids[i]!;
+        if (view.whiteout[i] === W_OPAQUE || id === ROOT) continue;
+        for (let dir = this.parent[id]!; ; dir = this.parent[dir]!) {
+          if (this.markerStamp[dir] === stamp && i < this.markerIdx[dir]! && this.flaggedStamp[dir] !== stamp) {
+            this.flaggedStamp[dir] = stamp;
+            const dirPath = this.pathOf(dir);
+            warnings.push({
+              layer,
+              path: this.entryPath(layer, this.markerIdx[dir]!),
+              kind: "opaque-after-children",
+              detail: `the opaque marker of "${dir === ROOT ? "/" : dirPath}" comes after "${this.pathOf(id)}" of the same layer; it still hides only the lower layers`,
+            });
+          }
+          if (dir === ROOT) break;
+        }
+      }
+    }
+
+    if (whiteouts.length > 0) {
+      // Whiteouts of paths absent below are harmless no-ops (T4): judged against the lower state.
+      for (let k = 0; k < nWrites; k++) this.ownStamp[ids[writes[k]!]!] = stamp;
+      const missing = new Uint8Array(whiteouts.length / 2);
+      for (let k = 0; k < whiteouts.length; k += 2) {
+        const target = whiteouts[k]!;
+        missing[k / 2] = target < 0 || this.status[target] !== PRESENT ? 1 : 0;
+      }
+      for (let k = 0; k < whiteouts.length; k += 2) {
+        const target = whiteouts[k]!;
+        const marker = this.entryPath(layer, whiteouts[k + 1]!);
+        if (target >= 0 && this.ownStamp[target] === stamp) {
+          warnings.push({ layer, path: marker, kind: "whiteout-of-same-layer-entry", detail: `"${marker}" whites out "${this.pathOf(target)}", which this same layer also writes; the whiteout hides only lower layers, so the entry stays` });
+        } else if (missing[k / 2] === 1) {
+          warnings.push({ layer, path: marker, kind: "whiteout-of-missing-path", detail: `"${marker}" whites out "${this.targetPath(view, whiteouts[k + 1]!)}", which no lower layer has; nothing to hide` });
+        }
+      }
+    }
+    for (let k = 0; k < opaques.length; k += 2) this.clearDir(opaques[k]!, layer, opaques[k + 1]!);
+    for (let k = 0; k < whiteouts.length; k += 2) if (whiteouts[k]! >= 0) this.removeTree(whiteouts[k]!, layer, whiteouts[k + 1]!, 0);
+    for (let from = 0; from < nWrites; from += ITEMS_PER_STEP) {
+      yield;
+      const to = Math.min(nWrites, from + ITEMS_PER_STEP);
+      for (let k = from; k < to; k++) this.addEntry(view, layer, writes[k]!);
+    }
+  }
+
+  /** A marker's target as a string (for a warning). */
+  private targetPath(view: LayerView, i: number): string {
+    const p = view.p;
+    const s = view.starts[i]!;
+    const pl = p.pathLen[i]!;
+    const tl = p.targetLen[i]!;
+    if (tl >= 0) {
+      const at = s + pl + Math.max(0, p.linkLen[i]!);
+      return p.text.slice(at, at + tl);
+    }
+    const path = p.text.slice(s, s + pl);
+    const slash = path.lastIndexOf("/");
+    const dir = slash < 0 ? "" : path.slice(0, slash);
+    const base = slash < 0 ? path : path.slice(slash + 1);
+    const name = base.startsWith(".wh.") ? base.slice(4) : base;
+    return dir === "" ? name : `${dir}/${name}`;
+  }
+
+  /** merge.ts `resultOf`: hardlinks whose target is not in the merged view, in the view's order. */
+  hardlinkWarnings(): void {
+    const links: number[] = [];
+    for (let id = 0; id < this.n; id++) if (this.status[id] === PRESENT && this.vtype[id] === T_HARDLINK) links.push(id);
+    links.sort((a, b) => this.seq[a]! - this.seq[b]!);
+    for (const id of links) {
+      const view = this.layers[this.verLayer[id]!] as LayerView;
+      const linkname = linknameOf(view.p, view.starts, this.verEntry[id]!) ?? "";
+      const target = hardlinkTargetPath(linkname);
+      const at = target === undefined || target === "" ? -1 : this.lookup(target);
+      if (at < 0 || this.status[at] !== PRESENT) {
+        const path = this.pathOf(id);
+        this.warnings.push({ layer: this.verLayer[id]!, path, kind: "hardlink-to-missing-target", detail: `hardlink "${path}" points at "${linkname}", which is not in the merged filesystem` });
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The tree
+
+/** Marks of ids while the tree is chosen. */
+const NOT_SHOWN = 0;
+
+function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedColumns> {
+  const ids = o.n;
+  // 1. The nodes: present paths (and deleted ones when shown), never "" or "."; then the
+  //    directories above them that are not nodes yet (merged/model.ts `nodeAt`).
+  const mark = new Uint8Array(ids); // kind + 1, or NOT_SHOWN
+  let presentCount = 0;
+  let deletedCount = 0;
+  for (let id = 0; id < ids; id++) {
+    const st = o.status[id]!;
+    if (st === ABSENT || (st === DELETED && !showDeleted)) continue;
+    const length = o.len[id]!;
+    if (length === 0 || (length === 1 && o.texts[o.src[id]!]!.charCodeAt(o.start[id]!) === DOT)) continue;
+    if (st === PRESENT) {
+      mark[id] = (o.verEntry[id]! < 0 ? NODE_IMPLIED : NODE_PRESENT) + 1;
+      presentCount++;
+    } else {
+      mark[id] = NODE_DELETED + 1;
+      deletedCount++;
+    }
+  }
+  yield;
+  const treeParent = (id: number): number => (o.nameAt[id]! > 0 ? o.parent[id]! : -1);
+  // A present path's parent is present, so this climbs only above deleted paths, and above the
+  // "." and "" that non-normalised paths ("./x", "/x") hang under.
+  for (let id = 0; id < ids; id++) {
+    if (mark[id] === NOT_SHOWN) continue;
+    for (let p = treeParent(id); p >= 0 && mark[p] === NOT_SHOWN; p = treeParent(p)) mark[p] = NODE_UNDER_DELETED + 1;
+  }
+  let count = 0;
+  for (let id = 0; id < ids; id++) if (mark[id] !== NOT_SHOWN) count++;
+  yield;
+
+  // 2. Compact numbering (by id), each node's tree parent, and its children grouped (CSR).
+  const idOf = new Int32Array(count);
+  const compact = new Int32Array(ids).fill(-1);
+  for (let id = 0, k = 0; id < ids; id++) {
+    if (mark[id] === NOT_SHOWN) continue;
+    idOf[k] = id;
+    compact[id] = k++;
+  }
+  const up = new Int32Array(count);
+  const childStart = new Int32Array(count + 2); // group of node k at k; the top level at `count`
+  for (let k = 0; k < count; k++) {
+    const p = treeParent(idOf[k]!);
+    const pk = p >= 0 ? compact[p]! : -1;
+    up[k] = pk;
+    childStart[(pk >= 0 ? pk : count) + 1]!++;
+  }
+  for (let g = 0; g <= count; g++) childStart[g + 1]! += childStart[g]!;
+  const kids = new Int32Array(count);
+  const fill = childStart.slice(0, count + 1);
+  for (let k = 0; k < count; k++) {
+    const g = up[k]! >= 0 ? up[k]! : count;
+    kids[fill[g]!++] = k;
+  }
+  yield;
+
+  // 3. Siblings by name, UTF-16 code units (tree.ts `byName`; two siblings never share a name,
+  //    as their paths would be equal). Groups already in order cost one comparison per child.
+  const nameText: string[] = new Array<string>(count);
+  const nameStart = new Int32Array(count);
+  const nameLen = new Int32Array(count);
+  for (let k = 0; k < count; k++) {
+    const id = idOf[k]!;
+    nameText[k] = o.texts[o.src[id]!] ?? "";
+    nameStart[k] = o.start[id]! + o.nameAt[id]!;
+    nameLen[k] = o.len[id]! - o.nameAt[id]!;
+  }
+  const byName = (a: number, b: number): number => {
+    const ta = nameText[a]!;
+    const tb = nameText[b]!;
+    const sa = nameStart[a]!;
+    const sb = nameStart[b]!;
+    const la = nameLen[a]!;
+    const lb = nameLen[b]!;
+    const m = la < lb ? la : lb;
+    for (let i = 0; i < m; i++) {
+      const d = ta.charCodeAt(sa + i) - tb.charCodeAt(sb + i);
+      if (d !== 0) return d;
+    }
+    return la - lb;
+  };
+  for (let g = 0, done = 0; g <= count; g++) {
+    const from = childStart[g]!;
+    const to = childStart[g + 1]!;
+    let sorted = true;
+    for (let j = from + 1; j < to; j++) {
+      if (byName(kids[j - 1]!, kids[j]!) > 0) {
+        sorted = false;
+        break;
+      }
+    }
+    if (!sorted) {
+      const group = Array.from(kids.subarray(from, to)).sort(byName);
+      kids.set(group, from);
+    }
+    done += to - from;
+    if (done >= ITEMS_PER_STEP) {
+      done = 0;
+      yield;
+    }
+  }
+
+  // 4. Pre-order.
+  const order = new Int32Array(count); // position → compact
+  const pre = new Int32Array(count); // compact → position
+  const stack = new Int32Array(count);
+  let top = 0;
+  for (let j = childStart[count + 1]! - 1; j >= childStart[count]!; j--) stack[top++] = kids[j]!;
+  for (let at = 0; top > 0; at++) {
+    const k = stack[--top]!;
+    order[at] = k;
+    pre[k] = at;
+    for (let j = childStart[k + 1]! - 1; j >= childStart[k]!; j--) stack[top++] = kids[j]!;
+  }
+  yield;
+
+  // 5. The columns, in pre-order; sizes and descendants bottom-up (tree.ts `finishTreeSteps`).
+  const parent = new Int32Array(count);
+  const depth = new Int32Array(count);
+  const descendants = new Int32Array(count);
+  const size = new Float64Array(count);
+  const kind = new Uint8Array(count);
+  const isDir = new Uint8Array(count);
+  const layer = new Int32Array(count);
+  const entry = new Int32Array(count);
+  const removedBy = new Int32Array(count);
+  const marker = new Int32Array(count);
+  const how = new Uint8Array(count);
+  const hidesStart = new Int32Array(count + 1);
+  const pathText = new Int32Array(count);
+  const pathStart = new Int32Array(count);
+  const pathLength = new Int32Array(count);
+  const nameOffset = new Int32Array(count);
+  const hash = new Int32Array(count);
+  let hidden = 0;
+  for (let at = 0; at < count; at++) {
+    const k = order[at]!;
+    const id = idOf[k]!;
+    const pk = up[k]!;
+    const pa = pk >= 0 ? pre[pk]! : -1;
+    parent[at] = pa;
+    depth[at] = pa >= 0 ? depth[pa]! + 1 : 0;
+    const kd = (mark[id]! - 1) as NodeKind;
+    kind[at] = kd;
+    const hasKids = childStart[k + 1]! > childStart[k]!;
+    if (kd === NODE_UNDER_DELETED) {
+      layer[at] = -1;
+      entry[at] = -1;
+      isDir[at] = 1;
+    } else {
+      layer[at] = o.verLayer[id]!;
+      entry[at] = o.verEntry[id]!;
+      isDir[at] = hasKids || o.vtype[id] === T_DIR ? 1 : 0;
+      for (let r = o.hides[id]!; r >= 0; r = o.recNext[r]!) hidden++;
+    }
+    if (!hasKids && kd === NODE_PRESENT && o.vtype[id] !== T_DIR) size[at] = (o.layers[o.verLayer[id]!] as LayerView).p.size[o.verEntry[id]!]!;
+    if (kd === NODE_DELETED) {
+      removedBy[at] = o.removedBy[id]!;
+      marker[at] = o.marker[id]!;
+      how[at] = o.how[id]!;
+    } else {
+      removedBy[at] = -1;
+      marker[at] = -1;
+    }
+    pathText[at] = o.src[id]!;
+    pathStart[at] = o.start[id]!;
+    pathLength[at] = o.len[id]!;
+    nameOffset[at] = o.nameAt[id]!;
+    hash[at] = o.hash[id]!;
+  }
+  yield;
+  const hidesLayer = new Int32Array(hidden);
+  const hidesEntry = new Int32Array(hidden);
+  let h = 0;
+  for (let at = 0; at < count; at++) {
+    hidesStart[at] = h;
+    if (kind[at] === NODE_UNDER_DELETED) continue;
+    for (let r = o.hides[idOf[order[at]!]!]!; r >= 0; r = o.recNext[r]!) {
+      hidesLayer[h] = o.recLayer[r]!;
+      hidesEntry[h++] = o.recEntry[r]!;
+    }
+  }
+  hidesStart[count] = h;
+  let totalSize = 0;
+  for (let at = count - 1; at >= 0; at--) {
+    const pa = parent[at]!;
+    if (pa >= 0) {
+      size[pa]! += size[at]!;
+      descendants[pa]! += descendants[at]! + 1;
+    } else totalSize += size[at]!;
+  }
+  yield;
+
+  // 6. Nodes by path: an open-addressing table of node + 1, at most half full.
+  let tableSize = 1024;
+  while (tableSize < count * 2) tableSize *= 2;
+  const table = new Int32Array(tableSize);
+  const mask = tableSize - 1;
+  for (let at = 0; at < count; at++) {
+    let s = slotOf(hash[at]!, mask);
+    while (table[s] !== 0) s = (s + 1) & mask;
+    table[s] = at + 1;
+  }
+
+  return {
+    upTo,
+    showDeleted,
+    count,
+    texts: o.texts,
+    parent,
+    depth,
+    descendants,
+    size,
+    kind,
+    isDir,
+    layer,
+    entry,
+    removedBy,
+    marker,
+    how,
+    hidesStart,
+    hidesLayer,
+    hidesEntry,
+    pathText,
+    pathStart,
+    pathLength,
+    nameOffset,
+    hash,
+    table,
+    totalSize,
+    warnings: o.warnings,
+    presentCount,
+    deletedCount,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The API
+
+/**
+ * The filesystem as of layer `upTo` (inclusive, clamped to the top layer) and its display tree,
+ * as columns: the same answer as `buildMergedTree(mergeLayersExactly(layers, upTo), showDeleted)`
+ * (see the module comment for the two things it leaves out). `layers[i]` is layer i's packed
+ * index (base first, tar order). Pure and synchronous; nothing of `layers` is changed.
+ *
+ * Cost: one pass over the applied layers' path text (hashing, no strings), plus the removed
+ * subtrees, plus the tree (one name comparison per node when siblings come in order). Measured
+ * with scripts/bench/columns-node.ts.
+ */
+export function mergeColumns(layers: readonly PackedEntries[], upTo: number = layers.length - 1, showDeleted = false): MergedColumns {
+  return runSteps(mergeColumnsSteps(layers, upTo, showDeleted));
+}
+
+/** {@link mergeColumns} as steps (core/steps.ts), pausing every few thousand entries or nodes: the same answer. */
+export function* mergeColumnsSteps(layers: readonly PackedEntries[], upTo: number = layers.length - 1, showDeleted = false): Steps<MergedColumns> {
+  const top = Math.min(upTo, layers.length - 1);
+  const views: LayerView[] = [];
+  let capacity = 1024;
+  for (let layer = 0; layer <= top; layer++) {
+    const p = layers[layer] as PackedEntries;
+    views.push(layerView(p));
+    capacity += p.n;
+    yield;
+  }
+  const o = new Overlay(
+    layers.map((l) => l.text),
+    views,
+    capacity + (capacity >> 3),
+  );
+  for (let layer = 0; layer <= top; layer++) yield* o.applyLayer(views[layer] as LayerView, layer);
+  o.hardlinkWarnings();
+  return yield* treeOf(o, top, showDeleted);
+}
+
+/** Node `i`'s path. */
+export function pathOf(cols: MergedColumns, i: number): string {
+  const s = cols.pathStart[i]!;
+  return (cols.texts[cols.pathText[i]!] ?? "").slice(s, s + cols.pathLength[i]!);
+}
+
+/** Node `i`'s name: its path's last component. */
+export function nameOf(cols: MergedColumns, i: number): string {
+  const s = cols.pathStart[i]!;
+  return (cols.texts[cols.pathText[i]!] ?? "").slice(s + cols.nameOffset[i]!, s + cols.pathLength[i]!);
+}
+
+/** The node at `path` (as the tree keys it: the merged path), or -1. */
+export function nodeOf(cols: MergedColumns, path: string): number {
+  const h = hashRange(path, 0, path.length);
+  const mask = cols.table.length - 1;
+  for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
+    const v = cols.table[slot]!;
+    if (v === 0) return -1;
+    const at = v - 1;
+    if (cols.hash[at] === h && cols.pathLength[at] === path.length && sameRange(cols.texts[cols.pathText[at]!] ?? "", cols.pathStart[at]!, path, 0, path.length)) return at;
+  }
+}
+
+/** Node `i`'s version (the winner; a deleted node's last), or undefined for NODE_UNDER_DELETED. `layers` as given to mergeColumns. */
+export function versionAt(cols: MergedColumns, layers: readonly PackedEntries[], i: number): PathVersion | undefined {
+  if (cols.kind[i] === NODE_UNDER_DELETED) return undefined;
+  const layer = cols.layer[i]!;
+  return packedVersion(layers[layer], layer, cols.entry[i]!);
+}
+
+/** The versions node `i` hides (a deleted node: those before its last), highest layer first. */
+export function hiddenAt(cols: MergedColumns, layers: readonly PackedEntries[], i: number): PathVersion[] {
+  const out: PathVersion[] = [];
+  for (let h = cols.hidesStart[i]!; h < cols.hidesStart[i + 1]!; h++) {
+    const layer = cols.hidesLayer[h]!;
+    out.push(packedVersion(layers[layer], layer, cols.hidesEntry[h]!));
+  }
+  return out;
+}
+
+/** The buffers of the columns, to transfer rather than copy (postMessage's transfer list). */
+export function columnsBuffers(cols: MergedColumns): ArrayBuffer[] {
+  const columns = [
+    cols.parent,
+    cols.depth,
+    cols.descendants,
+    cols.size,
+    cols.kind,
+    cols.isDir,
+    cols.layer,
+    cols.entry,
+    cols.removedBy,
+    cols.marker,
+    cols.how,
+    cols.hidesStart,
+    cols.hidesLayer,
+    cols.hidesEntry,
+    cols.pathText,
+    cols.pathStart,
+    cols.pathLength,
+    cols.nameOffset,
+    cols.hash,
+    cols.table,
+  ];
+  const buffers = new Set<ArrayBuffer>();
+  for (const c of columns) if (c.buffer instanceof ArrayBuffer && c.byteLength > 0) buffers.add(c.buffer);
+  return [...buffers];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filtering
+
+interface LowerText {
+  /** Every node's path lower-cased, in pre-order, each followed by "\n". */
+  readonly text: string;
+  /** Where node i's lower-cased path starts in `text`; `starts[count]` is its length. */
+  readonly starts: Int32Array;
+}
+
+const lowerTexts = new WeakMap<MergedColumns, LowerText>();
+
+/**
+ * The lower-cased paths, made on the first filter. Joined with "\n" and lower-cased at once: a
+ * newline is neither cased nor case-ignorable, so no case rule (Greek final sigma) looks across
+ * it and each path lowers as it would alone. When lowering changes a length (U+0130 "İ"), the
+ * paths are lowered one by one instead, to know where each starts.
+ */
+function lowerTextOf(cols: MergedColumns): LowerText {
+  const hit = lowerTexts.get(cols);
+  if (hit) return hit;
+  const n = cols.count;
+  const parts: string[] = new Array<string>(n + 1);
+  for (let i = 0; i < n; i++) parts[i] = pathOf(cols, i);
+  parts[n] = "";
+  const joined = parts.join("\n");
+  let text = joined.toLowerCase();
+  const starts = new Int32Array(n + 1);
+  if (text.length === joined.length) {
+    for (let i = 0, at = 0; i < n; i++) {
+      starts[i] = at;
+      at += cols.pathLength[i]! + 1;
+    }
+  } else {
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      parts[i] = (parts[i] as string).toLowerCase();
+      starts[i] = at;
+      at += (parts[i] as string).length + 1;
+    }
+    text = parts.join("\n");
+  }
+  starts[n] = text.length;
+  const lower = { text, starts };
+  lowerTexts.set(cols, lower);
+  return lower;
+}
+
+/** Does the once-per-columns part of {@link filterColumns} now (when idle), so the first filter is as fast as the next. */
+export function prepareColumnsFilter(cols: MergedColumns): void {
+  lowerTextOf(cols);
+}
+
+/**
+ * The nodes whose path contains `query` (case-insensitive, `toLowerCase`), plus all their
+ * ancestors, ascending (pre-order): the set features/layers/tree.ts `filterTree` gives. Undefined
+ * for a query that is empty once lower-cased, as filterTree: no filter (not "every node").
+ * One `indexOf` scan of the lower-cased paths per query (made once per columns object).
+ */
+export function filterColumns(cols: MergedColumns, query: string): Int32Array | undefined {
+  const q = query.toLowerCase();
+  if (q === "") return undefined;
+  const { text, starts } = lowerTextOf(cols);
+  const n = cols.count;
+  const keep = new Uint8Array(n);
+  let kept = 0;
+  let node = 0;
+  for (let at = text.indexOf(q); at >= 0 && node < n; ) {
+    // The node the match starts in: matches come in order, so gallop forward from the last one.
+    if (starts[node + 1]! <= at) {
+      let lo = node + 1;
+      let hi = n - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (starts[mid]! <= at) lo = mid;
+        else hi = mid - 1;
+      }
+      node = lo;
+    }
+    if (at + q.length < starts[node + 1]!) {
+      // Inside the path (not across its "\n"): keep it and its ancestors.
+      for (let a = node; a >= 0 && keep[a] === 0; a = cols.parent[a]!) {
+        keep[a] = 1;
+        kept++;
+      }
+      node++;
+      if (node >= n) break;
+      at = text.indexOf(q, starts[node]!);
+    } else at = text.indexOf(q, at + 1);
+  }
+  const out = new Int32Array(kept);
+  for (let i = 0, k = 0; i < n; i++) if (keep[i] === 1) out[k++] = i;
+  return out;
+}
