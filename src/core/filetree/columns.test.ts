@@ -33,6 +33,10 @@ function difference(layers: readonly (readonly LayerEntry[])[], packed: readonly
   if (deleted !== undefined) return `${at}: deleted: ${deleted}`;
   if (JSON.stringify(cols.warnings) !== JSON.stringify(fs.warnings)) return `${at}: warnings\n${JSON.stringify(cols.warnings)}\n≠\n${JSON.stringify(fs.warnings)}`;
   if (cols.presentCount !== want.entries.size || cols.deletedCount !== want.deleted.size) return `${at}: counts ${cols.presentCount}/${cols.deletedCount}`;
+  let bytes = 0;
+  for (const e of fs.entries.values()) if (e.version.type !== "dir") bytes += e.version.size;
+  if (cols.mergedPaths !== fs.entries.size || cols.deletedPaths !== fs.deleted.size || cols.presentBytes !== bytes)
+    return `${at}: the filesystem's figures ${cols.mergedPaths}/${cols.deletedPaths}/${cols.presentBytes} ≠ ${fs.entries.size}/${fs.deleted.size}/${bytes}`;
   // Every node is found by its path, and nothing else is a node.
   for (let i = 0; i < cols.count; i++) if (nodeOf(cols, pathOf(cols, i)) !== i) return `${at}: nodeOf(${JSON.stringify(pathOf(cols, i))}) ≠ ${i}`;
   for (const p of fs.deleted.keys()) if (!showDeleted && !fs.entries.has(p) && nodeOf(cols, p) >= 0 && cols.kind[nodeOf(cols, p)] !== NODE_UNDER_DELETED) return `${at}: deleted ${p} is a node`;

@@ -106,6 +106,14 @@ export interface MergedColumns {
   /** Present nodes (merged paths that are rows), and deleted nodes shown. */
   readonly presentCount: number;
   readonly deletedCount: number;
+  /**
+   * The merged filesystem's own figures, whatever the tree shows: its paths (mergeLayers'
+   * `entries.size`, "" and "." included), its deleted paths (`deleted.size`, shown or not), and
+   * the bytes of its non-directories (features/merged/model.ts `presentBytes`).
+   */
+  readonly mergedPaths: number;
+  readonly deletedPaths: number;
+  readonly presentBytes: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -815,8 +823,15 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
   const mark = new Uint8Array(ids); // kind + 1, or NOT_SHOWN
   let presentCount = 0;
   let deletedCount = 0;
+  let mergedPaths = 0;
+  let deletedPaths = 0;
+  let presentBytes = 0;
   for (let id = 0; id < ids; id++) {
     const st = o.status[id]!;
+    if (st === PRESENT) {
+      mergedPaths++;
+      if (o.vtype[id] !== T_DIR && o.verEntry[id]! >= 0) presentBytes += (o.layers[o.verLayer[id]!] as LayerView).p.size[o.verEntry[id]!]!;
+    } else if (st === DELETED) deletedPaths++;
     if (st === ABSENT || (st === DELETED && !showDeleted)) continue;
     const length = o.len[id]!;
     if (length === 0 || (length === 1 && o.texts[o.src[id]!]!.charCodeAt(o.start[id]!) === DOT)) continue;
@@ -1042,6 +1057,9 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
     warnings: o.warnings,
     presentCount,
     deletedCount,
+    mergedPaths,
+    deletedPaths,
+    presentBytes,
   };
 }
 
