@@ -6,7 +6,7 @@
  * and a failure as a message string. Every request carries an `id`; the reply names it, and the
  * bridge ignores replies to requests it has superseded.
  */
-import type { EfficiencyReport } from "../core/filetree";
+import type { EfficiencyReport, MergedColumns } from "../core/filetree";
 import type { PackedEntries } from "../core/pipeline/pack";
 import type { SizeTree } from "../core/treemap";
 import type { SearchForm, SearchOutcome } from "../core/search";
@@ -37,6 +37,19 @@ export type FiletreeWorkerRequest =
       readonly form: SearchForm;
       readonly limit?: number;
       readonly budgetMs?: number;
+    }
+  /**
+   * The merged tree as columns (core/filetree/columns.ts) as of layer `upTo`. The layers are sent
+   * once per `dataset`, as for a search; the columns come back transferred, without the layers'
+   * texts (`texts` is empty: the page puts back the ones it sent).
+   */
+  | {
+      readonly type: "merged";
+      readonly id: number;
+      readonly dataset: number;
+      readonly layers?: readonly PackedEntries[];
+      readonly upTo: number;
+      readonly showDeleted: boolean;
     };
 
 /** A report, its path lists perhaps trimmed, with the untrimmed count of wasted files. */
@@ -51,4 +64,5 @@ export interface EfficiencySummary {
 export type FiletreeWorkerResponse =
   | ({ readonly type: "efficiency"; readonly id: number } & EfficiencySummary)
   | { readonly type: "search"; readonly id: number; readonly outcome: SearchOutcome }
+  | { readonly type: "merged"; readonly id: number; readonly columns: MergedColumns }
   | { readonly type: "error"; readonly id: number; readonly message: string };

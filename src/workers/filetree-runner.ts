@@ -1,5 +1,5 @@
 /** What the filetree worker does with one request: call the core, answer with plain data. */
-import { computeEfficiency, mergeLayers, type MergeInput } from "../core/filetree";
+import { columnsBuffers, computeEfficiency, mergeColumns, mergeLayers, type MergeInput } from "../core/filetree";
 import { unpackSteps, type PackedEntries } from "../core/pipeline/pack";
 import { runSteps } from "../core/steps";
 import { parseSearch, runSearch, type SearchData } from "../core/search";
@@ -9,8 +9,17 @@ import type { FiletreeWorkerRequest, FiletreeWorkerResponse } from "./filetree-p
 /** The search dataset this worker holds: the layers and their merge, kept between queries. */
 let held: { readonly dataset: number; readonly layers: readonly (readonly MergeInput[])[]; merged?: SearchData["merged"] } | undefined;
 
+/** The merged view's dataset this worker holds: the packed layers, kept between slider moves. */
+let heldPacked: { readonly dataset: number; readonly layers: readonly PackedEntries[] } | undefined;
+
 export function runFiletreeRequest(request: FiletreeWorkerRequest): FiletreeWorkerResponse {
   try {
+    if (request.type === "merged") {
+      if (request.layers) heldPacked = { dataset: request.dataset, layers: request.layers };
+      if (heldPacked?.dataset !== request.dataset) return { type: "error", id: request.id, message: "The merge worker lost its copy of the layers." };
+      const columns = mergeColumns(heldPacked.layers, request.upTo, request.showDeleted);
+      return { type: "merged", id: request.id, columns: { ...columns, texts: [] } };
+    }
     if (request.type === "search") {
       if (request.layers) held = { dataset: request.dataset, layers: unpacked(request.layers) };
       if (held?.dataset !== request.dataset) return { type: "error", id: request.id, message: "The search worker lost its copy of the layers; search again." };
@@ -42,7 +51,8 @@ function unpacked(layers: readonly PackedEntries[]): readonly (readonly MergeInp
   return layers.map((p) => runSteps(unpackSteps(p)));
 }
 
-/** What to transfer rather than clone: the size tree's typed arrays. */
+/** What to transfer rather than clone: the size tree's or the merged columns' typed arrays. */
 export function transferablesOf(response: FiletreeWorkerResponse): ArrayBuffer[] {
+  if (response.type === "merged") return columnsBuffers(response.columns);
   return response.type === "efficiency" && response.sizeTree ? sizeTreeBuffers(response.sizeTree) : [];
 }

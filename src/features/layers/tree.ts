@@ -81,6 +81,10 @@ export interface FileTree {
   childrenOf(node: TreeNode | undefined, order: SortOrder): readonly TreeNode[];
   /** Sum of every top-level node's size. */
   readonly totalSize: number;
+  /** A tree that filters its own way (the merged tree over columns): {@link filterTree} asks it. */
+  filter?(query: string): ReadonlySet<TreeNode> | undefined;
+  /** Its once-per-tree filter work, for {@link prepareFilter}. */
+  prepareFilter?(): void;
 }
 
 const byName = (a: { name: string; key: string }, b: { name: string; key: string }): number =>
@@ -319,7 +323,8 @@ function lowerPathsOf(tree: FileTree): readonly string[] {
 
 /** Does the once-per-tree part of {@link filterTree} now (views call it when idle), so the first filter is as fast as the next. */
 export function prepareFilter(tree: FileTree): void {
-  lowerPathsOf(tree);
+  if (tree.prepareFilter) tree.prepareFilter();
+  else lowerPathsOf(tree);
 }
 
 /**
@@ -328,6 +333,7 @@ export function prepareFilter(tree: FileTree): void {
  * paths are lower-cased once per tree (4× faster per query over a million paths).
  */
 export function filterTree(tree: FileTree, query: string): ReadonlySet<TreeNode> | undefined {
+  if (tree.filter) return tree.filter(query);
   const q = query.toLowerCase();
   if (q === "") return undefined;
   const lower = lowerPathsOf(tree);
@@ -343,7 +349,8 @@ export function filterTree(tree: FileTree, query: string): ReadonlySet<TreeNode>
 
 /**
  * The rows to show, in order: top-level nodes and the children of every expanded node, depth
- * first. With `include`, only those nodes (a filter's result). Never descends into collapsed
+ * first. With `include`, only those nodes (a filter's result). Asks `descendants`, not
+ * `children`, whether a node has any (a tree over columns makes children only when listed). Never descends into collapsed
  * directories, so the cost is the number of rows returned; a filter's rows in name order are
  * its nodes sorted by pre-order index, so the tree's other nodes are never visited.
  */
@@ -362,7 +369,7 @@ export function visibleRows(
     for (const n of kept) {
       if (n.index <= skipThrough) continue;
       rows.push(n);
-      if (n.children.length > 0 && !isExpanded(n)) skipThrough = n.index + n.descendants;
+      if (n.descendants > 0 && !isExpanded(n)) skipThrough = n.index + n.descendants;
     }
     return rows;
   }
@@ -377,7 +384,7 @@ export function visibleRows(
   while (stack.length > 0) {
     const node = stack.pop() as TreeNode;
     rows.push(node);
-    if (node.children.length > 0 && isExpanded(node)) pushChildren(tree.childrenOf(node, order));
+    if (node.descendants > 0 && isExpanded(node)) pushChildren(tree.childrenOf(node, order));
   }
   return rows;
 }

@@ -51,12 +51,12 @@ export function onTreeKeyDown(e: KeyboardEvent<HTMLElement>, c: TreeKeyContext):
       break;
     case "ArrowRight":
       if (!node) break;
-      if (node.children.length > 0 && !c.isExpanded(node)) c.setOpen(node, true);
-      else if (node.children.length > 0) c.focusAt(at + 1);
+      if (node.descendants > 0 && !c.isExpanded(node)) c.setOpen(node, true);
+      else if (node.descendants > 0) c.focusAt(at + 1);
       break;
     case "ArrowLeft":
       if (!node) break;
-      if (node.children.length > 0 && c.isExpanded(node)) c.setOpen(node, false);
+      if (node.descendants > 0 && c.isExpanded(node)) c.setOpen(node, false);
       else if (node.parent) c.focusNode(node.parent);
       break;
     case "Enter":

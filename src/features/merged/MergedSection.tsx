@@ -15,7 +15,7 @@ import { useFileAction } from "../files/actions";
 import { EfficiencyPanel } from "./EfficiencyPanel";
 import { LayerChip } from "./LayerChip";
 import { MergedTreeView } from "./MergedTreeView";
-import { SLOW_MERGE_MS, completeness, lastMergeMs, layerEntries, layerList, presentBytes } from "./model";
+import { SLOW_MERGE_MS, completeness, lastMergeMs, layerEntries, layerList } from "./model";
 import { useMergedView } from "./useMergedView";
 
 /** While the slider moves and merges are slow, wait this long after the last move (ms). */
@@ -93,9 +93,8 @@ export function MergedView({
   const shown = Math.min(slider ?? top, top);
   const upTo = Math.min(applied ?? top, top);
   const { view, computing } = useMergedView(layers, upTo, showDeleted);
-  const fs = view?.fs;
+  const summary = view?.summary;
   const merged = view?.merged;
-  const bytes = useMemo(() => (fs ? presentBytes(fs) : 0), [fs]);
   const entryCount = useMemo(() => layers.reduce((n, l) => n + l.length, 0), [layers]);
   const state = useMemo(() => completeness(states), [states]);
   const untrusted = useMemo(() => new Set(state.untrusted.map((u) => u.layer)), [state]);
@@ -139,15 +138,15 @@ export function MergedView({
         aside={
           <span className="inline-flex flex-wrap items-center gap-x-3 gap-y-1">
             <span data-testid="merged-summary" className="tabular-nums">
-              {fs
-                ? `${fs.entries.size.toLocaleString("en-US")} paths · ${formatBytes(bytes)} in files · ${fs.deleted.size.toLocaleString("en-US")} deleted`
+              {summary
+                ? `${summary.paths.toLocaleString("en-US")} paths · ${formatBytes(summary.bytes)} in files · ${summary.deleted.toLocaleString("en-US")} deleted`
                 : `merging ${entryCount.toLocaleString("en-US")} entries…`}
             </span>
-            {fs && <ExportButtons
+            {view && <ExportButtons
               testId="merged-export"
               what={`the merged filesystem as of layer ${upTo + 1}${showDeleted ? ", deleted paths included" : ""}`}
               build={(format) => {
-                const input = { image: image ?? { reference: "" }, fs, layerCount: count, complete: !incomplete, includeDeleted: showDeleted, rawPaths: rawPathsOf(layers) };
+                const input = { image: image ?? { reference: "" }, fs: view.fs(), layerCount: count, complete: !incomplete, includeDeleted: showDeleted, rawPaths: rawPathsOf(layers) };
                 return format === "json" ? mergedJson(input) : mergedCsv(input);
               }}
               fileName={(format) => exportFileName(image, upTo === top ? ["merged"] : ["merged", `to-layer-${upTo + 1}`], format)}
@@ -226,7 +225,7 @@ export function MergedView({
           />
           )}
         </div>
-        {fs && fs.warnings.length > 0 && <MergeWarnings warnings={fs.warnings} createdBy={createdBy} untrusted={untrusted} onLayer={goTo} />}
+        {summary && summary.warnings.length > 0 && <MergeWarnings warnings={summary.warnings} createdBy={createdBy} untrusted={untrusted} onLayer={goTo} />}
       </Card>
       <EfficiencyPanel layers={layers} results={results} complete={!incomplete} createdBy={createdBy} untrusted={untrusted} onLayer={goTo} />
     </div>

@@ -147,7 +147,7 @@ export function MergedTreeView({
 
   const activate = (node: TreeNode): void => {
     setOpenedPath(node.key);
-    if (node.children.length > 0) setOpen(node, !isExpanded(node));
+    if (node.descendants > 0) setOpen(node, !isExpanded(node));
   };
 
   const openFile = useOpenFile();
@@ -199,7 +199,7 @@ export function MergedTreeView({
   const setAll = (open: boolean): void => {
     const dirs = (nodes: Iterable<TreeNode>): Set<string> => {
       const s = new Set<string>();
-      for (const n of nodes) if (n.children.length > 0) s.add(n.key);
+      for (const n of nodes) if (n.descendants > 0) s.add(n.key);
       return s;
     };
     if (include) setFilterFolds({ query: deferredQuery, folded: open ? new Set() : dirs(include) });
@@ -311,7 +311,7 @@ export function MergedTreeView({
                     row={info.get(node.key)}
                     createdBy={createdBy}
                     untrusted={untrusted}
-                    expanded={node.children.length > 0 ? isExpanded(node) : undefined}
+                    expanded={node.descendants > 0 ? isExpanded(node) : undefined}
                     focused={i === focusIndex}
                     opened={node === openedNode}
                     onLayer={onLayer}

@@ -6,7 +6,9 @@
  * View state (expanded, focused, filter, sort, "show deleted") stays in the components
  * (STYLE #12): the tree built here is keyed by path so that state survives slider moves.
  */
-import { mergeLayers, mergeSteps, type DeletedPath, type MergedEntry, type MergedFilesystem, type PathVersion } from "../../core/filetree";
+import { mergeLayers, mergeSteps, type DeletedPath, type MergedColumns, type MergedEntry, type MergedFilesystem, type MergeWarning, type PathVersion } from "../../core/filetree";
+import type { PackedEntries } from "../../core/pipeline/pack";
+import { mergedTreeOfColumns } from "./columnsTree";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import type { LayerJobState } from "../../lib/layers/types";
 import { sameElements, trust, untrustedReason } from "../layers/model";
@@ -185,7 +187,7 @@ const NO_BYTES = new Uint8Array(0);
  * visibleRows) and its icons and mode strings serve the merged view too. Only the display fields
  * matter; offsets and raw bytes are not used.
  */
-function asEntry(path: string, v: PathVersion, size: number): LayerEntry {
+export function asEntry(path: string, v: PathVersion, size: number): LayerEntry {
   return {
     path,
     rawPath: NO_BYTES,
@@ -381,23 +383,63 @@ function keepTree(fs: MergedFilesystem, showDeleted: boolean, tree: MergedTree):
   return tree;
 }
 
-/** What the merged view shows: the merged filesystem as of a layer, and its tree. */
+/** The merged filesystem's figures the view's header shows. */
+export interface MergedSummary {
+  /** Paths in the merged filesystem (its `entries.size`). */
+  readonly paths: number;
+  /** Bytes of its non-directories ({@link presentBytes}). */
+  readonly bytes: number;
+  /** Paths deleted on the way (its `deleted.size`), shown or not. */
+  readonly deleted: number;
+  readonly warnings: readonly MergeWarning[];
+}
+
+/**
+ * What the merged view shows: the merged filesystem's figures and its tree, and the filesystem
+ * itself for the export. A view made from columns (big images, see useMergedView) has no
+ * filesystem object until the export asks for one: `fs()` then merges (once, cached).
+ */
 export interface MergedView {
-  readonly fs: MergedFilesystem;
+  readonly summary: MergedSummary;
   readonly merged: MergedTree;
+  fs(): MergedFilesystem;
+}
+
+const summaryOf = (fs: MergedFilesystem): MergedSummary => ({ paths: fs.entries.size, bytes: presentBytes(fs), deleted: fs.deleted.size, warnings: fs.warnings });
+
+const views = new WeakMap<MergedTree, MergedView>();
+
+/** The view of an object merge and its tree (one object per tree, so renders see the same view). */
+function objectView(fs: MergedFilesystem, merged: MergedTree): MergedView {
+  let view = views.get(merged);
+  if (!view) {
+    view = { summary: summaryOf(fs), merged, fs: () => fs };
+    views.set(merged, view);
+  }
+  return view;
 }
 
 /** The view if both parts are cached (no work), else undefined. */
 export function cachedView(layers: readonly (readonly LayerEntry[])[], upTo: number, showDeleted: boolean): MergedView | undefined {
   const fs = cachedMerge(layers, upTo);
   const merged = fs && cachedTree(fs, showDeleted);
-  return fs && merged ? { fs, merged } : undefined;
+  return fs && merged ? objectView(fs, merged) : undefined;
 }
 
 /** The view now, from the caches or computed in full (for small images: see {@link SLICE_ABOVE_ENTRIES}). */
 export function viewNow(layers: readonly (readonly LayerEntry[])[], upTo: number, showDeleted: boolean): MergedView {
   const fs = mergedAt(layers, upTo);
-  return { fs, merged: mergedTreeFor(fs, showDeleted) };
+  return objectView(fs, mergedTreeFor(fs, showDeleted));
+}
+
+/**
+ * The view of columns merged in the filetree worker (core/filetree/columns.ts) from `packed`, the
+ * packed forms of `layers`: its tree makes nodes as they are shown; `fs()` merges the objects
+ * (mergedAt, cached) only when the export asks.
+ */
+export function columnsView(cols: MergedColumns, packed: readonly PackedEntries[], layers: readonly (readonly LayerEntry[])[]): MergedView {
+  const summary: MergedSummary = { paths: cols.mergedPaths, bytes: cols.presentBytes, deleted: cols.deletedPaths, warnings: cols.warnings };
+  return { summary, merged: mergedTreeOfColumns(cols, packed), fs: () => mergedAt(layers, cols.upTo) };
 }
 
 /**
@@ -412,7 +454,7 @@ export function* viewSteps(layers: readonly (readonly LayerEntry[])[], upTo: num
     keepMerge(layers, upTo, fs, now() - start);
   }
   const merged = cachedTree(fs, showDeleted) ?? keepTree(fs, showDeleted, yield* buildMergedTreeSteps(fs, showDeleted));
-  return { fs, merged };
+  return objectView(fs, merged);
 }
 
 /**

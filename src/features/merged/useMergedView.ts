@@ -1,13 +1,16 @@
 /**
  * The merged view's data for a set of layers, a layer and "show deleted": at once for small
- * images, in slices for big ones (a million entries took one task of seconds, during which the
- * page could not paint or answer input). While a sliced computation runs, the view shown before
- * stays (with `computing` true), or there is none yet on the first one.
+ * images; for big ones, merged in the filetree worker as columns (core/filetree/columns.ts), so
+ * the page makes nothing per path before the first frame (a million entries took 2.4 s of the
+ * page's thread before, in slices; bench/README.md). Where there are no workers (tests in Node),
+ * big images are merged on the page in slices instead. While a big view is computed, the view
+ * shown before stays (with `computing` true), or there is none yet on the first one.
  */
 import { useEffect, useMemo, useState } from "react";
 import type { LayerEntry } from "../../core/pipeline/types";
+import { mergedBridge } from "../../lib/filetree/client";
 import { runSliced } from "../../lib/yield";
-import { SLICE_ABOVE_ENTRIES, cachedView, viewNow, viewSteps, type MergedView } from "./model";
+import { SLICE_ABOVE_ENTRIES, cachedView, columnsView, viewNow, viewSteps, type MergedView } from "./model";
 
 type Layers = readonly (readonly LayerEntry[])[];
 
@@ -18,11 +21,48 @@ interface Done {
   readonly view: MergedView;
 }
 
+/** A dataset id per layers array: the worker keeps the layers it was sent under it. */
+const datasets = new WeakMap<Layers, number>();
+let nextDataset = 1;
+const datasetOf = (layers: Layers): number => {
+  let id = datasets.get(layers);
+  if (id === undefined) {
+    id = nextDataset++;
+    datasets.set(layers, id);
+  }
+  return id;
+};
+
+/** Columns views kept per layers array, by "upTo/showDeleted": sliding back to one is instant. */
+const columnViews = new WeakMap<Layers, Map<string, MergedView>>();
+const KEEP_COLUMN_VIEWS = 4;
+
+function keptColumnsView(layers: Layers, upTo: number, showDeleted: boolean): MergedView | undefined {
+  return columnViews.get(layers)?.get(`${upTo}/${showDeleted}`);
+}
+
+function keepColumnsView(layers: Layers, upTo: number, showDeleted: boolean, view: MergedView): void {
+  let kept = columnViews.get(layers);
+  if (!kept) {
+    kept = new Map();
+    columnViews.set(layers, kept);
+  }
+  kept.set(`${upTo}/${showDeleted}`, view);
+  while (kept.size > KEEP_COLUMN_VIEWS) {
+    const oldest = kept.keys().next();
+    if (oldest.done === true) break;
+    kept.delete(oldest.value);
+  }
+}
+
 export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean): { readonly view: MergedView | undefined; readonly computing: boolean } {
   const entries = useMemo(() => layers.reduce((n, l) => n + l.length, 0), [layers]);
-  const sliced = entries > SLICE_ABOVE_ENTRIES;
-  // Small images, and whatever is cached, in render: no effect, no extra frame.
-  const now = useMemo(() => (sliced ? cachedView(layers, upTo, showDeleted) : viewNow(layers, upTo, showDeleted)), [sliced, layers, upTo, showDeleted]);
+  const big = entries > SLICE_ABOVE_ENTRIES;
+  // Small images, and whatever is kept, in render: no effect, no extra frame.
+  const now = useMemo(
+    () => (big ? (keptColumnsView(layers, upTo, showDeleted) ?? cachedView(layers, upTo, showDeleted)) : viewNow(layers, upTo, showDeleted)),
+    [big, layers, upTo, showDeleted],
+  );
   const [done, setDone] = useState<Done | undefined>(undefined);
   const current = done !== undefined && done.layers === layers && done.upTo === upTo && done.showDeleted === showDeleted ? done.view : undefined;
   const needed = now === undefined && current === undefined;
@@ -30,7 +70,24 @@ export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean
   useEffect(() => {
     if (!needed) return;
     const abort = new AbortController();
-    runSliced(viewSteps(layers, upTo, showDeleted), abort.signal).then(
+    const bridge = mergedBridge();
+    const computed: Promise<MergedView> = bridge
+      ? bridge
+          .merged({ id: datasetOf(layers), layers }, upTo, showDeleted, { signal: abort.signal })
+          .then(
+            ({ columns, packed }) => {
+              const view = columnsView(columns, packed, layers);
+              keepColumnsView(layers, upTo, showDeleted, view);
+              return view;
+            },
+            (e: unknown) => {
+              if (abort.signal.aborted) throw e;
+              // The worker failed (out of memory, say): merge on the page instead, in slices.
+              return runSliced(viewSteps(layers, upTo, showDeleted), abort.signal);
+            },
+          )
+      : runSliced(viewSteps(layers, upTo, showDeleted), abort.signal);
+    computed.then(
       (view) => {
         if (!abort.signal.aborted) setDone({ layers, upTo, showDeleted, view });
       },

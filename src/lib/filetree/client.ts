@@ -13,6 +13,7 @@
 import { packEntries, packedFormOf, type PackedEntries } from "../../core/pipeline/pack";
 import type { LayerEntry } from "../../core/pipeline/types";
 import type { SearchForm, SearchOutcome } from "../../core/search";
+import type { MergedColumns } from "../../core/filetree";
 import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse } from "../../workers/filetree-protocol";
 import { layerActivity, type LayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
@@ -59,6 +60,17 @@ export interface FiletreeBridge {
     form: SearchForm,
     options?: { readonly signal?: AbortSignal; readonly limit?: number; readonly budgetMs?: number; readonly timeoutMs?: number },
   ): Promise<SearchOutcome>;
+  /**
+   * The merged tree of `dataset`'s layers as of `upTo` as columns (core/filetree/columns.ts),
+   * computed in the worker; latest wins, like `efficiency`. The layers cross once per worker and
+   * dataset; the columns come back transferred, with the layers' packed texts put back.
+   */
+  merged(
+    dataset: { readonly id: number; readonly layers: readonly (readonly LayerEntry[])[] },
+    upTo: number,
+    showDeleted: boolean,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<{ readonly columns: MergedColumns; readonly packed: readonly PackedEntries[] }>;
   /** Terminates the worker and rejects the request in flight. */
   dispose(): void;
 }
@@ -250,6 +262,16 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
       if (msg.type !== "search") throw new Error("The filetree worker answered the wrong request");
       return msg.outcome;
     },
+    async merged(dataset, upTo, showDeleted, options = {}) {
+      const packed = await packedLayers(dataset.layers);
+      const msg = await request((id) => {
+        const send = sentDataset !== dataset.id;
+        sentDataset = dataset.id;
+        return { type: "merged", id, dataset: dataset.id, upTo, showDeleted, ...(send ? { layers: packed } : {}) };
+      }, options.signal);
+      if (msg.type !== "merged") throw new Error("The filetree worker answered the wrong request");
+      return { columns: { ...msg.columns, texts: packed.map((p) => p.text) }, packed };
+    },
     dispose() {
       abortPending("Disposed");
       terminate();
@@ -273,4 +295,15 @@ export function filetreeBridge(): FiletreeBridge | undefined {
 export function searchBridge(): FiletreeBridge | undefined {
   if (typeof Worker === "undefined") return undefined;
   return (searching ??= createFiletreeBridge());
+}
+
+let merging: FiletreeBridge | undefined;
+
+/**
+ * The merged view's own bridge (a third worker of the kind): moving the layer slider must cancel
+ * the merge it superseded, never the efficiency report or a search.
+ */
+export function mergedBridge(): FiletreeBridge | undefined {
+  if (typeof Worker === "undefined") return undefined;
+  return (merging ??= createFiletreeBridge());
 }
