@@ -48,3 +48,17 @@ export async function runSliced<T>(steps: Steps<T>, signal?: AbortSignal, budget
     await yieldToPage();
   }
 }
+
+/** Runs `f` once the next frame is painted (a task after it); at once where there are no frames. Returns a canceller. */
+export function afterNextPaint(f: () => void): () => void {
+  if (typeof requestAnimationFrame !== "function") {
+    f();
+    return () => undefined;
+  }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const frame = requestAnimationFrame(() => (timer = setTimeout(f, 0)));
+  return () => {
+    cancelAnimationFrame(frame);
+    if (timer !== undefined) clearTimeout(timer);
+  };
+}

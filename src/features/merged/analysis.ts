@@ -10,6 +10,7 @@ import { computeEfficiency } from "../../core/filetree";
 import type { LayerEntry } from "../../core/pipeline/types";
 import { buildSizeTree, type SizeTree } from "../../core/treemap";
 import { filetreeBridge } from "../../lib/filetree/client";
+import { afterNextPaint } from "../../lib/yield";
 import type { EfficiencySummary } from "../../workers/filetree-protocol";
 import { mergedAt } from "./model";
 
@@ -41,19 +42,6 @@ function analyseInPlace(layers: Layers): Analysis {
   return a;
 }
 
-/** Runs `f` once the next frame is painted (a task after it); at once where there are no frames. Returns a canceller. */
-function afterNextPaint(f: () => void): () => void {
-  if (typeof requestAnimationFrame !== "function") {
-    f();
-    return () => undefined;
-  }
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const frame = requestAnimationFrame(() => (timer = setTimeout(f, 0)));
-  return () => {
-    cancelAnimationFrame(frame);
-    if (timer !== undefined) clearTimeout(timer);
-  };
-}
 
 const isAbort = (e: unknown): boolean => e instanceof Error && e.name === "AbortError";
 

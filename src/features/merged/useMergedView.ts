@@ -5,11 +5,17 @@
  * page's thread before, in slices; bench/README.md). Where there are no workers (tests in Node),
  * big images are merged on the page in slices instead. While a big view is computed, the view
  * shown before stays (with `computing` true), or there is none yet on the first one.
+ *
+ * A big view being computed counts as page activity (lib/layers/activity) until the frame that
+ * shows it is painted: the work that waits for the page to settle (the persistent cache's write,
+ * half a second of the page's thread for a million entries; the efficiency report's structured
+ * clone to its worker) then runs after that frame, not in the way of it.
  */
 import { useEffect, useMemo, useState } from "react";
 import type { LayerEntry } from "../../core/pipeline/types";
 import { mergedBridge } from "../../lib/filetree/client";
-import { runSliced } from "../../lib/yield";
+import { layerActivity } from "../../lib/layers/activity";
+import { afterNextPaint, runSliced } from "../../lib/yield";
 import { SLICE_ABOVE_ENTRIES, cachedView, columnsView, viewNow, viewSteps, type MergedView } from "./model";
 
 type Layers = readonly (readonly LayerEntry[])[];
@@ -70,6 +76,8 @@ export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean
   useEffect(() => {
     if (!needed) return;
     const abort = new AbortController();
+    const end = layerActivity.begin();
+    let cancelEnd: (() => void) | undefined;
     const bridge = mergedBridge();
     const computed: Promise<MergedView> = bridge
       ? bridge
@@ -89,11 +97,17 @@ export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean
       : runSliced(viewSteps(layers, upTo, showDeleted), abort.signal);
     computed.then(
       (view) => {
-        if (!abort.signal.aborted) setDone({ layers, upTo, showDeleted, view });
+        if (abort.signal.aborted) return;
+        setDone({ layers, upTo, showDeleted, view });
+        cancelEnd = afterNextPaint(end);
       },
       () => undefined, // cancelled: newer layers, another layer or "show deleted" asked meanwhile
     );
-    return () => abort.abort();
+    return () => {
+      abort.abort();
+      cancelEnd?.();
+      end(); // it ends once, whichever comes first
+    };
   }, [needed, layers, upTo, showDeleted]);
 
   return { view: now ?? current ?? done?.view, computing: needed };

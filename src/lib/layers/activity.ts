@@ -1,5 +1,6 @@
 /**
- * Whether layers are being read, app-wide. Work that can wait — the efficiency report and the
+ * Whether layers are being read, app-wide — or their results are being worked on before the page
+ * can show them (a big image's merged view, features/merged/useMergedView). Work that can wait — the efficiency report and the
  * treemap's size tree (lib/filetree) — waits until no layer is, so it does not take the two cores
  * from the layer workers while they stream: an analysis started as each layer finished was
  * superseded by the next one anyway (latest wins), after a structured clone of every entry read so

@@ -87,12 +87,33 @@ export interface LayerJobsTuning {
   readonly smallLayerBytes?: number;
   /**
    * When verified layers are written to the persistent cache: given the write, it runs it later
-   * (default {@link whenIdle}: once the page is idle). The write packs every entry on the page's
+   * (default: once nothing is active and the page is idle, see `whenSettledAndIdle`). The write packs every entry on the page's
    * thread, so it waits until no layer is being read (see `storeWhenSettled`).
    */
   readonly scheduleStore?: (write: () => void) => void;
   /** Where runs are reported, so deferrable work waits for them (default: the page's, lib/layers/activity). */
   readonly activity?: LayerActivity;
+}
+
+/** The longest a cache write waits for the page to settle (a stalled download must not hold it back for ever). */
+const STORE_MAX_WAIT_MS = 30_000;
+
+/**
+ * Runs `f` once nothing is active (no layer run, no work on results before they are shown: see
+ * activity.ts) and then the page is idle, checked again when the idle callback comes (work may
+ * have started meanwhile); after {@link STORE_MAX_WAIT_MS} at the most.
+ */
+function whenSettledAndIdle(activity: LayerActivity, f: () => void): void {
+  const deadline = performance.now() + STORE_MAX_WAIT_MS;
+  const attempt = (): void => {
+    const left = deadline - performance.now();
+    if (activity.active > 0 && left > 0) {
+      void activity.whenIdle({ maxWaitMs: left }).then(attempt);
+      return;
+    }
+    whenIdle(() => (activity.active > 0 && deadline > performance.now() ? attempt() : f()));
+  };
+  attempt();
 }
 
 /** Runs `f` when the page is idle (requestIdleCallback, at most 2 s later), else in a later task. */
@@ -173,8 +194,8 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const idleTimeoutMs = tuning.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
   const createWorker = tuning.createWorker ?? defaultCreateWorker;
   const smallLayerBytes = tuning.smallLayerBytes ?? SMALL_LAYER_BYTES;
-  const scheduleStore = tuning.scheduleStore ?? whenIdle;
   const activity = tuning.activity ?? layerActivity;
+  const scheduleStore = tuning.scheduleStore ?? ((write: () => void): void => whenSettledAndIdle(activity, write));
   const isSmall = (i: number): boolean => layers[i]!.size <= smallLayerBytes;
   // The persistent cache of verified layers (lib/cache): looked up before a layer is fetched,
   // written after a layer verified. Content-addressed by the blob digest, so it never goes stale.
