@@ -9,6 +9,7 @@
 import { mergeLayers, mergeSteps, type DeletedPath, type MergedColumns, type MergedEntry, type MergedFilesystem, type MergeWarning, type PathVersion } from "../../core/filetree";
 import type { PackedEntries } from "../../core/pipeline/pack";
 import { mergedTreeOfColumns } from "./columnsTree";
+import { MERGE_IN_WORKER_ABOVE_ENTRIES } from "../../lib/filetree/client";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import type { LayerJobState } from "../../lib/layers/types";
 import { sameElements, trust, untrustedReason } from "../layers/model";
@@ -458,11 +459,11 @@ export function* viewSteps(layers: readonly (readonly LayerEntry[])[], upTo: num
 }
 
 /**
- * Images with more entries than this are merged and laid out in slices with the page painting
- * between them (a million entries are seconds of work); smaller ones at once while rendering
- * (100 000 entries merge in about 100 ms), so their view never shows a "merging" state.
+ * Images with more entries than this are merged in a worker (or, where there is none, in slices
+ * with the page painting between them); smaller ones at once while rendering (100 000 entries
+ * merge in about 100 ms), so their view never shows a "merging" state.
  */
-export const SLICE_ABOVE_ENTRIES = 150_000;
+export const SLICE_ABOVE_ENTRIES = MERGE_IN_WORKER_ABOVE_ENTRIES;
 
 /** Total bytes of regular files in the merged filesystem (what `docker run` would see). */
 export function presentBytes(fs: MergedFilesystem): number {

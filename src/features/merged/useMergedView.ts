@@ -27,18 +27,6 @@ interface Done {
   readonly view: MergedView;
 }
 
-/** A dataset id per layers array: the worker keeps the layers it was sent under it. */
-const datasets = new WeakMap<Layers, number>();
-let nextDataset = 1;
-const datasetOf = (layers: Layers): number => {
-  let id = datasets.get(layers);
-  if (id === undefined) {
-    id = nextDataset++;
-    datasets.set(layers, id);
-  }
-  return id;
-};
-
 /** Columns views kept per layers array, by "upTo/showDeleted": sliding back to one is instant. */
 const columnViews = new WeakMap<Layers, Map<string, MergedView>>();
 const KEEP_COLUMN_VIEWS = 4;
@@ -81,7 +69,7 @@ export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean
     const bridge = mergedBridge();
     const computed: Promise<MergedView> = bridge
       ? bridge
-          .merged({ id: datasetOf(layers), layers }, upTo, showDeleted, { signal: abort.signal })
+          .merged(layers, upTo, showDeleted, { signal: abort.signal })
           .then(
             ({ columns, packed }) => {
               const view = columnsView(columns, packed, layers);

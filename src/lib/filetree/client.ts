@@ -65,12 +65,14 @@ export interface FiletreeBridge {
    * computed in the worker; latest wins, like `efficiency`. The layers cross once per worker and
    * dataset; the columns come back transferred, with the layers' packed texts put back.
    */
-  merged(
-    dataset: { readonly id: number; readonly layers: readonly (readonly LayerEntry[])[] },
-    upTo: number,
-    showDeleted: boolean,
-    options?: { readonly signal?: AbortSignal },
-  ): Promise<{ readonly columns: MergedColumns; readonly packed: readonly PackedEntries[] }>;
+  merged(layers: readonly (readonly LayerEntry[])[], upTo: number, showDeleted: boolean, options?: { readonly signal?: AbortSignal }): Promise<MergedColumnsOf>;
+  /**
+   * Starts merging these packed layers (as of the top layer, deleted paths not shown) before
+   * anyone asks: the layer jobs call it when the last layer's index arrives, so the worker merges
+   * while the page unpacks the entries. A `merged` call for the same packed layers and view then
+   * gets this merge's answer.
+   */
+  mergeAhead(packed: readonly PackedEntries[]): void;
   /** Terminates the worker and rejects the request in flight. */
   dispose(): void;
 }
@@ -107,6 +109,27 @@ const abortError = (message: string): Error => {
   e.name = "AbortError";
   return e;
 };
+
+/** Columns, and the packed layers they were merged from (their versions are read there). */
+export interface MergedColumnsOf {
+  readonly columns: MergedColumns;
+  readonly packed: readonly PackedEntries[];
+}
+
+const sameElements = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+
+/**
+ * Images with more entries than this have their merged view computed in a worker, as columns
+ * (features/merged/useMergedView); smaller ones on the page, at once (100 000 entries merge in
+ * about 100 ms), so their view never shows a "merging" state.
+ */
+export const MERGE_IN_WORKER_ABOVE_ENTRIES = 150_000;
+
+/** Starts the merged view's merge of these packed layers ahead of the page asking, when the image is big enough for one. */
+export function mergeAhead(packed: readonly PackedEntries[]): void {
+  if (packed.reduce((n, p) => n + p.n, 0) <= MERGE_IN_WORKER_ABOVE_ENTRIES) return;
+  mergedBridge()?.mergeAhead(packed);
+}
 
 export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): FiletreeBridge {
   const idleMs = options.idleTimeoutMs ?? DEFAULT_FILETREE_IDLE_MS;
@@ -218,6 +241,25 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
     });
   };
 
+  /** The packed layers the live worker holds for merges, under the dataset id it knows them by. */
+  let sentPacked: { readonly id: number; readonly packed: readonly PackedEntries[] } | undefined;
+  let nextDataset = 1;
+  /** The merge started by mergeAhead, while it may still serve. */
+  let ahead: { readonly packed: readonly PackedEntries[]; readonly columns: Promise<MergedColumnsOf> } | undefined;
+
+  const mergeColumnsOf = async (packed: readonly PackedEntries[], upTo: number, showDeleted: boolean, signal: AbortSignal | undefined): Promise<MergedColumnsOf> => {
+    const msg = await request((id) => {
+      // Sent once per worker and set of packed layers (a structured clone on this thread).
+      const known = sentPacked !== undefined && sentPacked.id === sentDataset && sameElements(sentPacked.packed, packed);
+      if (!known) sentPacked = { id: nextDataset++, packed };
+      const dataset = (sentPacked as { readonly id: number }).id;
+      sentDataset = dataset;
+      return { type: "merged", id, dataset, upTo, showDeleted, ...(known ? {} : { layers: packed }) };
+    }, signal);
+    if (msg.type !== "merged") throw new Error("The filetree worker answered the wrong request");
+    return { columns: { ...msg.columns, texts: packed.map((p) => p.text) }, packed };
+  };
+
   return {
     async efficiency(layers, options = {}) {
       const { signal, listLimit, sizeTree } = options;
@@ -262,15 +304,20 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
       if (msg.type !== "search") throw new Error("The filetree worker answered the wrong request");
       return msg.outcome;
     },
-    async merged(dataset, upTo, showDeleted, options = {}) {
-      const packed = await packedLayers(dataset.layers);
-      const msg = await request((id) => {
-        const send = sentDataset !== dataset.id;
-        sentDataset = dataset.id;
-        return { type: "merged", id, dataset: dataset.id, upTo, showDeleted, ...(send ? { layers: packed } : {}) };
-      }, options.signal);
-      if (msg.type !== "merged") throw new Error("The filetree worker answered the wrong request");
-      return { columns: { ...msg.columns, texts: packed.map((p) => p.text) }, packed };
+    async merged(layers, upTo, showDeleted, options = {}) {
+      const packed = await packedLayers(layers);
+      if (ahead && upTo === packed.length - 1 && !showDeleted && sameElements(ahead.packed, packed)) return ahead.columns;
+      return mergeColumnsOf(packed, upTo, showDeleted, options.signal);
+    },
+    mergeAhead(packed) {
+      if (ahead && sameElements(ahead.packed, packed)) return;
+      const columns = mergeColumnsOf(packed, packed.length - 1, false, undefined);
+      const mine = { packed, columns };
+      ahead = mine;
+      // Superseded or failed: forgotten, so a later call asks again.
+      columns.catch(() => {
+        if (ahead === mine) ahead = undefined;
+      });
     },
     dispose() {
       abortPending("Disposed");

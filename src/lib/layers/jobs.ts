@@ -20,7 +20,7 @@ import type { LayerscopeError } from "../../core/errors";
 import type { Descriptor } from "../../core/oci";
 import { DEFAULT_BATCH_BYTES, DEFAULT_CREDITS, LAYER_NETWORK_RETRIES, isTransientLayerError, type LayerIndex, type LayerJob, type LayerLimits, type LayerProgress } from "../../core/pipeline";
 import { basicAuthorization, blobUrl, DEFAULT_RETRY_AFTER_SECONDS, RATE_LIMIT_RETRIES, type RegistryClient } from "../../core/registry";
-import type { PackedEntries } from "../../core/pipeline/pack";
+import { packedFormOf, type PackedEntries } from "../../core/pipeline/pack";
 import { resultOf, type BlobRequest, type BlobWorkerRequest, type LayerWorkerRequest, type TarWorkerRequest, type WorkerEvent } from "../../workers/protocol";
 import { yieldToPage } from "../yield";
 import { archiveBlobRequest } from "../archive";
@@ -28,6 +28,7 @@ import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from 
 import { readLayerLimits } from "./limits";
 import { isSampleRegistry } from "../sample";
 import { layerActivity, type LayerActivity } from "./activity";
+import { mergeAhead } from "../filetree/client";
 import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource, RateLimitWait } from "./types";
 
 export type LayerJobsMode = "single" | "split";
@@ -518,6 +519,10 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
       // Unpacked in slices with the page painting between them (a million entries are about a
       // second of work, once). A cancel meanwhile makes finish() ignore the result.
       const packed = e.packed;
+      // The image's last index to arrive: a big image's merged view is merged in a worker while
+      // the page unpacks the entries (lib/filetree/client.ts mergeAhead).
+      const all = current.map((s, j) => (j === i ? packed : s.result && packedFormOf(s.result.entries)));
+      if (all.every((p) => p !== undefined)) mergeAhead(all);
       void resultOf(e, yieldToPage).then(
         (result) => finish(i, run, result, result.error, packed),
         (err: unknown) => finish(i, run, undefined, { kind: "internal", detail: `the layer's index could not be read (${err instanceof Error ? err.message : String(err)})` }),
