@@ -1194,9 +1194,18 @@ interface LowerText {
   readonly text: string;
   /** Where node i's lower-cased path starts in `text`; `starts[count]` is its length. */
   readonly starts: Int32Array;
+  /** Instead, when the paths together are too long for one string: each node's own. */
+  readonly each?: readonly string[];
 }
 
 const lowerTexts = new WeakMap<MergedColumns, LowerText>();
+
+/**
+ * The paths joined would be longer than this: lower-case them one by one instead (as
+ * features/layers/tree.ts does). V8 strings stop near 2^29 code units, and a 32 768-level path
+ * (T11) has a billion code units of prefixes.
+ */
+const JOINED_LIMIT = 1 << 27;
 
 /**
  * The lower-cased paths, made on the first filter. Joined with "\n" and lower-cased at once: a
@@ -1208,6 +1217,14 @@ function lowerTextOf(cols: MergedColumns): LowerText {
   const hit = lowerTexts.get(cols);
   if (hit) return hit;
   const n = cols.count;
+  let total = n;
+  for (let i = 0; i < n; i++) total += cols.paths.length[cols.pathId[i]!]!;
+  if (total > JOINED_LIMIT) {
+    const each = Array.from({ length: n }, (_, i) => pathOf(cols, i).toLowerCase());
+    const lower = { text: "", starts: new Int32Array(0), each };
+    lowerTexts.set(cols, lower);
+    return lower;
+  }
   const parts: string[] = new Array<string>(n + 1);
   for (let i = 0; i < n; i++) parts[i] = pathOf(cols, i);
   parts[n] = "";
@@ -1248,10 +1265,22 @@ export function prepareColumnsFilter(cols: MergedColumns): void {
 export function filterColumns(cols: MergedColumns, query: string): Int32Array | undefined {
   const q = query.toLowerCase();
   if (q === "") return undefined;
-  const { text, starts } = lowerTextOf(cols);
+  const { text, starts, each } = lowerTextOf(cols);
   const n = cols.count;
   const keep = new Uint8Array(n);
   let kept = 0;
+  if (each !== undefined) {
+    for (let i = 0; i < n; i++) {
+      if (!(each[i] as string).includes(q)) continue;
+      for (let a = i; a >= 0 && keep[a] === 0; a = cols.parent[a]!) {
+        keep[a] = 1;
+        kept++;
+      }
+    }
+    const out = new Int32Array(kept);
+    for (let i = 0, k = 0; i < n; i++) if (keep[i] === 1) out[k++] = i;
+    return out;
+  }
   let node = 0;
   for (let at = text.indexOf(q); at >= 0 && node < n; ) {
     // The node the match starts in: matches come in order, so gallop forward from the last one.
