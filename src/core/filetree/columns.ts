@@ -90,15 +90,10 @@ export interface MergedColumns {
   readonly hidesStart: Int32Array;
   readonly hidesLayer: Int32Array;
   readonly hidesEntry: Int32Array;
-  /** The node's path is `texts[pathText[i]].slice(pathStart[i], pathStart[i] + pathLength[i])`. */
-  readonly pathText: Int32Array;
-  readonly pathStart: Int32Array;
-  readonly pathLength: Int32Array;
-  /** Where the name (the last component) starts within the path. */
-  readonly nameOffset: Int32Array;
-  /** FNV-1a of each node's path (code units), and an open-addressing table of node + 1 by it (see {@link nodeOf}). */
-  readonly hash: Int32Array;
-  readonly table: Int32Array;
+  /** The node's path: an id in {@link MergedColumns.paths}. */
+  readonly pathId: Int32Array;
+  /** Every path the merge met (rows or not), by id; see {@link PathTable}. */
+  readonly paths: PathTable;
   /** Sum of the top-level nodes' sizes. */
   readonly totalSize: number;
   /** The merge's warnings, as mergeLayers gives them (same content, same order). */
@@ -114,6 +109,22 @@ export interface MergedColumns {
   readonly mergedPaths: number;
   readonly deletedPaths: number;
   readonly presentBytes: number;
+}
+
+/**
+ * The merge's paths by id: path `id` is `texts[text[id]].slice(start[id], start[id] + length[id])`
+ * (text -1: the root path ""), its name starts at `nameOffset[id]` within it. `table` is an
+ * open-addressing hash of id + 1 by `hash[id]` (FNV-1a of the path's UTF-16 code units, mixed);
+ * `node[id]` is the path's node, or -1 when it is not a row.
+ */
+export interface PathTable {
+  readonly text: Int32Array;
+  readonly start: Int32Array;
+  readonly length: Int32Array;
+  readonly nameOffset: Int32Array;
+  readonly hash: Int32Array;
+  readonly table: Int32Array;
+  readonly node: Int32Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,19 +303,26 @@ class Overlay {
   hides: Int32Array;
   /** When the path last entered merge.ts's `nodes` Map: its iteration order, for the hardlink warnings. */
   seq: Int32Array;
-  firstChild: Int32Array;
-  nextSib: Int32Array;
-  prevSib: Int32Array;
-  removedBy: Int32Array;
-  marker: Int32Array;
-  how: Uint8Array;
-  // Per-layer maps of merge.ts (last entry of a path, own writes, opaque markers), as layer stamps.
-  lastStamp: Int32Array;
-  lastIdx: Int32Array;
-  ownStamp: Int32Array;
-  markerStamp: Int32Array;
-  markerIdx: Int32Array;
-  flaggedStamp: Int32Array;
+  /**
+   * Each present path's children, as linked lists (merge.ts's children index). Like that index,
+   * made on the first removal that needs it and kept up to date from then on: a merge that
+   * removes nothing (a million-entry base layer) never pays for it. Empty arrays until then.
+   */
+  firstChild = new Int32Array(0);
+  nextSib = new Int32Array(0);
+  prevSib = new Int32Array(0);
+  private childrenReady = false;
+  /** Deleted paths: who removed them, with which marker, how. Made on the first removal. */
+  removedBy = new Int32Array(0);
+  marker = new Int32Array(0);
+  how = new Uint8Array(0);
+  /** Per-layer map of merge.ts's planLayer: the last entry of a path, as `layerBase + index` (below the layer's base: none). */
+  lastEntry: Int32Array;
+  // Per-layer sets of applyLayer (own writes, opaque markers, flagged directories) as layer stamps; made when a layer needs them.
+  ownStamp = new Int32Array(0);
+  markerStamp = new Int32Array(0);
+  markerIdx = new Int32Array(0);
+  flaggedStamp = new Int32Array(0);
 
   // Version records: the hides lists (persistent, tails shared).
   recCount = 0;
@@ -344,20 +362,11 @@ class Overlay {
     this.verEntry = new Int32Array(cap);
     this.hides = new Int32Array(cap);
     this.seq = new Int32Array(cap);
-    this.firstChild = new Int32Array(cap);
-    this.nextSib = new Int32Array(cap);
-    this.prevSib = new Int32Array(cap);
-    this.removedBy = new Int32Array(cap);
-    this.marker = new Int32Array(cap);
-    this.how = new Uint8Array(cap);
-    this.lastStamp = new Int32Array(cap);
-    this.lastIdx = new Int32Array(cap);
-    this.ownStamp = new Int32Array(cap);
-    this.markerStamp = new Int32Array(cap);
-    this.markerIdx = new Int32Array(cap);
-    this.flaggedStamp = new Int32Array(cap);
+    this.lastEntry = new Int32Array(cap).fill(-1);
+    // At most two thirds full: the table is probed once per entry at a random place, so its size
+    // (cache and TLB misses) is most of the cost of a million-entry layer.
     let size = 1024;
-    while (size < cap * 2) size *= 2;
+    while (size < cap * 1.5) size *= 2;
     this.table = new Int32Array(size);
     this.mask = size - 1;
     // The root, the path "": never a node, but the parent of top-level paths and of "/x".
@@ -379,19 +388,25 @@ class Overlay {
     this.verEntry = grow32(this.verEntry, cap);
     this.hides = grow32(this.hides, cap);
     this.seq = grow32(this.seq, cap);
-    this.firstChild = grow32(this.firstChild, cap);
-    this.nextSib = grow32(this.nextSib, cap);
-    this.prevSib = grow32(this.prevSib, cap);
-    this.removedBy = grow32(this.removedBy, cap);
-    this.marker = grow32(this.marker, cap);
-    this.how = grow8(this.how, cap);
-    this.lastStamp = grow32(this.lastStamp, cap);
-    this.lastIdx = grow32(this.lastIdx, cap);
-    this.ownStamp = grow32(this.ownStamp, cap);
-    this.markerStamp = grow32(this.markerStamp, cap);
-    this.markerIdx = grow32(this.markerIdx, cap);
-    this.flaggedStamp = grow32(this.flaggedStamp, cap);
-    // Keep the table at most half full.
+    const last = this.lastEntry.length;
+    this.lastEntry = grow32(this.lastEntry, cap);
+    this.lastEntry.fill(-1, last);
+    if (this.childrenReady) {
+      this.firstChild = grow32(this.firstChild, cap);
+      this.nextSib = grow32(this.nextSib, cap);
+      this.prevSib = grow32(this.prevSib, cap);
+    }
+    if (this.removedBy.length > 0) {
+      this.removedBy = grow32(this.removedBy, cap);
+      this.marker = grow32(this.marker, cap);
+      this.how = grow8(this.how, cap);
+    }
+    if (this.ownStamp.length > 0) this.ownStamp = grow32(this.ownStamp, cap);
+    if (this.markerStamp.length > 0) {
+      this.markerStamp = grow32(this.markerStamp, cap);
+      this.markerIdx = grow32(this.markerIdx, cap);
+      this.flaggedStamp = grow32(this.flaggedStamp, cap);
+    }
     const size = this.table.length * 2;
     const table = new Int32Array(size);
     const mask = size - 1;
@@ -434,9 +449,8 @@ class Overlay {
     this.len[id] = length;
     this.nameAt[id] = nameAt;
     this.parent[id] = parent;
-    this.firstChild[id] = -1;
     this.hides[id] = -1;
-    this.removedBy[id] = -1;
+    if (this.childrenReady) this.firstChild[id] = -1;
     const mask = this.mask;
     let slot = slotOf(h, mask);
     while (this.table[slot] !== 0) slot = (slot + 1) & mask;
@@ -530,7 +544,25 @@ class Overlay {
     return r;
   }
 
+  /** Makes the children lists from the present paths (merge.ts `children`), once. */
+  private ensureChildren(): void {
+    if (this.childrenReady) return;
+    this.childrenReady = true;
+    this.firstChild = new Int32Array(this.cap).fill(-1);
+    this.nextSib = new Int32Array(this.cap);
+    this.prevSib = new Int32Array(this.cap);
+    for (let id = 0; id < this.n; id++) if (this.status[id] === PRESENT) this.link(id);
+  }
+
+  private ensureDeletions(): void {
+    if (this.removedBy.length > 0) return;
+    this.removedBy = new Int32Array(this.cap);
+    this.marker = new Int32Array(this.cap);
+    this.how = new Uint8Array(this.cap);
+  }
+
   private link(id: number): void {
+    if (!this.childrenReady) return; // made from `status` when first needed
     const p = this.parent[id]!;
     const first = this.firstChild[p]!;
     this.nextSib[id] = first;
@@ -548,6 +580,7 @@ class Overlay {
   }
 
   private childrenOf(id: number): number[] {
+    this.ensureChildren();
     const kids: number[] = [];
     for (let c = this.firstChild[id]!; c >= 0; c = this.nextSib[c]!) kids.push(c);
     return kids;
@@ -556,7 +589,6 @@ class Overlay {
   /** merge.ts `takeHistory`: a deleted path's versions before removal, as hides for its new version. */
   private takeHistory(id: number): number {
     if (this.status[id] !== DELETED) return -1;
-    this.removedBy[id] = -1;
     return this.pushRec(this.verLayer[id]!, this.verEntry[id]!, this.hides[id]!);
   }
 
@@ -574,6 +606,8 @@ class Overlay {
   removeTree(id: number, layer: number, marker: number, how: number): void {
     if (this.status[id] !== PRESENT) return;
     this.knownDir = -1;
+    this.ensureChildren();
+    this.ensureDeletions();
     this.unlink(id);
     const stack: number[] = [id];
     while (stack.length > 0) {
@@ -669,7 +703,7 @@ class Overlay {
   }
 
   /** merge.ts `applyLayer` with the exact `planLayer`. */
-  *applyLayer(view: LayerView, layer: number): Steps<void> {
+  *applyLayer(view: LayerView, layer: number, base: number): Steps<void> {
     const p = view.p;
     const n = p.n;
     const stamp = layer + 1;
@@ -690,14 +724,12 @@ class Overlay {
           unsafe++;
           continue;
         }
-        if (this.lastStamp[id] === stamp) {
+        const before = this.lastEntry[id]! - base;
+        if (before >= 0) {
           const path = this.pathOf(id);
-          warnings.push({ layer, path, kind: "duplicate-in-layer", detail: `"${path}" appears more than once in this layer (entries ${this.lastIdx[id]!} and ${i}); the last one wins` });
-        } else {
-          this.lastStamp[id] = stamp;
-          distinct++;
-        }
-        this.lastIdx[id] = i;
+          warnings.push({ layer, path, kind: "duplicate-in-layer", detail: `"${path}" appears more than once in this layer (entries ${before} and ${i}); the last one wins` });
+        } else distinct++;
+        this.lastEntry[id] = base + i;
       }
     }
     yield;
@@ -708,7 +740,7 @@ class Overlay {
     const whiteouts: number[] = []; // [target id, marker entry] pairs
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
-      if (!everyEntryLast && !(this.lastStamp[id] === stamp && this.lastIdx[id] === i)) continue; // an earlier duplicate, or an unsafe path
+      if (!everyEntryLast && this.lastEntry[id] !== base + i) continue; // an earlier duplicate, or an unsafe path
       const w = view.whiteout[i]!;
       if (w === W_NONE) {
         if (id !== ROOT) writes[nWrites++] = i;
@@ -721,6 +753,11 @@ class Overlay {
     }
 
     if (opaques.length > 0) {
+      if (this.markerStamp.length === 0) {
+        this.markerStamp = new Int32Array(this.cap);
+        this.markerIdx = new Int32Array(this.cap);
+        this.flaggedStamp = new Int32Array(this.cap);
+      }
       // An opaque marker after new children of its directory, flagged once per directory.
       for (let k = 0; k < opaques.length; k += 2) {
         const dir = opaques[k]!;
@@ -749,6 +786,7 @@ class Overlay {
 
     if (whiteouts.length > 0) {
       // Whiteouts of paths absent below are harmless no-ops (T4): judged against the lower state.
+      if (this.ownStamp.length === 0) this.ownStamp = new Int32Array(this.cap);
       for (let k = 0; k < nWrites; k++) this.ownStamp[ids[writes[k]!]!] = stamp;
       const missing = new Uint8Array(whiteouts.length / 2);
       for (let k = 0; k < whiteouts.length; k += 2) {
@@ -882,22 +920,22 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
 
   // 3. Siblings by name, UTF-16 code units (tree.ts `byName`; two siblings never share a name,
   //    as their paths would be equal). Groups already in order cost one comparison per child.
-  const nameText: string[] = new Array<string>(count);
-  const nameStart = new Int32Array(count);
-  const nameLen = new Int32Array(count);
-  for (let k = 0; k < count; k++) {
-    const id = idOf[k]!;
-    nameText[k] = o.texts[o.src[id]!] ?? "";
-    nameStart[k] = o.start[id]! + o.nameAt[id]!;
-    nameLen[k] = o.len[id]! - o.nameAt[id]!;
-  }
-  const byName = (a: number, b: number): number => {
-    const ta = nameText[a]!;
-    const tb = nameText[b]!;
-    const sa = nameStart[a]!;
-    const sb = nameStart[b]!;
-    const la = nameLen[a]!;
-    const lb = nameLen[b]!;
+  const texts = o.texts;
+  const src = o.src;
+  const start = o.start;
+  const len = o.len;
+  const nameAt = o.nameAt;
+  const byName = (ka: number, kb: number): number => {
+    const a = idOf[ka]!;
+    const b = idOf[kb]!;
+    const ta = texts[src[a]!] ?? "";
+    const tb = texts[src[b]!] ?? "";
+    const na = nameAt[a]!;
+    const nb = nameAt[b]!;
+    const sa = start[a]! + na;
+    const sb = start[b]! + nb;
+    const la = len[a]! - na;
+    const lb = len[b]! - nb;
     const m = la < lb ? la : lb;
     for (let i = 0; i < m; i++) {
       const d = ta.charCodeAt(sa + i) - tb.charCodeAt(sb + i);
@@ -953,11 +991,8 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
   const marker = new Int32Array(count);
   const how = new Uint8Array(count);
   const hidesStart = new Int32Array(count + 1);
-  const pathText = new Int32Array(count);
-  const pathStart = new Int32Array(count);
-  const pathLength = new Int32Array(count);
-  const nameOffset = new Int32Array(count);
-  const hash = new Int32Array(count);
+  const pathId = new Int32Array(count);
+  const nodeOfId = compact; // reused below: path id → node (-1 stays -1)
   let hidden = 0;
   for (let at = 0; at < count; at++) {
     const k = order[at]!;
@@ -988,12 +1023,9 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
       removedBy[at] = -1;
       marker[at] = -1;
     }
-    pathText[at] = o.src[id]!;
-    pathStart[at] = o.start[id]!;
-    pathLength[at] = o.len[id]!;
-    nameOffset[at] = o.nameAt[id]!;
-    hash[at] = o.hash[id]!;
+    pathId[at] = id;
   }
+  for (let at = 0; at < count; at++) nodeOfId[pathId[at]!] = at;
   yield;
   const hidesLayer = new Int32Array(hidden);
   const hidesEntry = new Int32Array(hidden);
@@ -1017,17 +1049,6 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
   }
   yield;
 
-  // 6. Nodes by path: an open-addressing table of node + 1, at most half full.
-  let tableSize = 1024;
-  while (tableSize < count * 2) tableSize *= 2;
-  const table = new Int32Array(tableSize);
-  const mask = tableSize - 1;
-  for (let at = 0; at < count; at++) {
-    let s = slotOf(hash[at]!, mask);
-    while (table[s] !== 0) s = (s + 1) & mask;
-    table[s] = at + 1;
-  }
-
   return {
     upTo,
     showDeleted,
@@ -1047,12 +1068,16 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
     hidesStart,
     hidesLayer,
     hidesEntry,
-    pathText,
-    pathStart,
-    pathLength,
-    nameOffset,
-    hash,
-    table,
+    pathId,
+    paths: {
+      text: o.src.subarray(0, ids),
+      start: o.start.subarray(0, ids),
+      length: o.len.subarray(0, ids),
+      nameOffset: o.nameAt.subarray(0, ids),
+      hash: o.hash.subarray(0, ids),
+      table: o.table,
+      node: nodeOfId,
+    },
     totalSize,
     warnings: o.warnings,
     presentCount,
@@ -1096,32 +1121,38 @@ export function* mergeColumnsSteps(layers: readonly PackedEntries[], upTo: numbe
     views,
     capacity + (capacity >> 3),
   );
-  for (let layer = 0; layer <= top; layer++) yield* o.applyLayer(views[layer] as LayerView, layer);
+  // Entries are numbered across layers (layer 0's first, then layer 1's…) for the map of each path's last entry.
+  for (let layer = 0, base = 0; layer <= top; base += (views[layer] as LayerView).p.n, layer++) yield* o.applyLayer(views[layer] as LayerView, layer, base);
   o.hardlinkWarnings();
   return yield* treeOf(o, top, showDeleted);
 }
 
 /** Node `i`'s path. */
 export function pathOf(cols: MergedColumns, i: number): string {
-  const s = cols.pathStart[i]!;
-  return (cols.texts[cols.pathText[i]!] ?? "").slice(s, s + cols.pathLength[i]!);
+  const p = cols.paths;
+  const id = cols.pathId[i]!;
+  const s = p.start[id]!;
+  return (cols.texts[p.text[id]!] ?? "").slice(s, s + p.length[id]!);
 }
 
 /** Node `i`'s name: its path's last component. */
 export function nameOf(cols: MergedColumns, i: number): string {
-  const s = cols.pathStart[i]!;
-  return (cols.texts[cols.pathText[i]!] ?? "").slice(s + cols.nameOffset[i]!, s + cols.pathLength[i]!);
+  const p = cols.paths;
+  const id = cols.pathId[i]!;
+  const s = p.start[id]!;
+  return (cols.texts[p.text[id]!] ?? "").slice(s + p.nameOffset[id]!, s + p.length[id]!);
 }
 
 /** The node at `path` (as the tree keys it: the merged path), or -1. */
 export function nodeOf(cols: MergedColumns, path: string): number {
+  const p = cols.paths;
   const h = hashRange(path, 0, path.length);
-  const mask = cols.table.length - 1;
+  const mask = p.table.length - 1;
   for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
-    const v = cols.table[slot]!;
+    const v = p.table[slot]!;
     if (v === 0) return -1;
-    const at = v - 1;
-    if (cols.hash[at] === h && cols.pathLength[at] === path.length && sameRange(cols.texts[cols.pathText[at]!] ?? "", cols.pathStart[at]!, path, 0, path.length)) return at;
+    const id = v - 1;
+    if (p.hash[id] === h && p.length[id] === path.length && sameRange(cols.texts[p.text[id]!] ?? "", p.start[id]!, path, 0, path.length)) return p.node[id]!;
   }
 }
 
@@ -1159,12 +1190,14 @@ export function columnsBuffers(cols: MergedColumns): ArrayBuffer[] {
     cols.hidesStart,
     cols.hidesLayer,
     cols.hidesEntry,
-    cols.pathText,
-    cols.pathStart,
-    cols.pathLength,
-    cols.nameOffset,
-    cols.hash,
-    cols.table,
+    cols.pathId,
+    cols.paths.text,
+    cols.paths.start,
+    cols.paths.length,
+    cols.paths.nameOffset,
+    cols.paths.hash,
+    cols.paths.table,
+    cols.paths.node,
   ];
   const buffers = new Set<ArrayBuffer>();
   for (const c of columns) if (c.buffer instanceof ArrayBuffer && c.byteLength > 0) buffers.add(c.buffer);
@@ -1179,9 +1212,18 @@ interface LowerText {
   readonly text: string;
   /** Where node i's lower-cased path starts in `text`; `starts[count]` is its length. */
   readonly starts: Int32Array;
+  /** Instead, when the paths together are too long for one string: each node's own. */
+  readonly each?: readonly string[];
 }
 
 const lowerTexts = new WeakMap<MergedColumns, LowerText>();
+
+/**
+ * The paths joined would be longer than this: lower-case them one by one instead (as
+ * features/layers/tree.ts does). V8 strings stop near 2^29 code units, and a 32 768-level path
+ * (T11) has a billion code units of prefixes.
+ */
+const JOINED_LIMIT = 1 << 27;
 
 /**
  * The lower-cased paths, made on the first filter. Joined with "\n" and lower-cased at once: a
@@ -1193,6 +1235,14 @@ function lowerTextOf(cols: MergedColumns): LowerText {
   const hit = lowerTexts.get(cols);
   if (hit) return hit;
   const n = cols.count;
+  let total = n;
+  for (let i = 0; i < n; i++) total += cols.paths.length[cols.pathId[i]!]!;
+  if (total > JOINED_LIMIT) {
+    const each = Array.from({ length: n }, (_, i) => pathOf(cols, i).toLowerCase());
+    const lower = { text: "", starts: new Int32Array(0), each };
+    lowerTexts.set(cols, lower);
+    return lower;
+  }
   const parts: string[] = new Array<string>(n + 1);
   for (let i = 0; i < n; i++) parts[i] = pathOf(cols, i);
   parts[n] = "";
@@ -1202,7 +1252,7 @@ function lowerTextOf(cols: MergedColumns): LowerText {
   if (text.length === joined.length) {
     for (let i = 0, at = 0; i < n; i++) {
       starts[i] = at;
-      at += cols.pathLength[i]! + 1;
+      at += cols.paths.length[cols.pathId[i]!]! + 1;
     }
   } else {
     let at = 0;
@@ -1233,10 +1283,22 @@ export function prepareColumnsFilter(cols: MergedColumns): void {
 export function filterColumns(cols: MergedColumns, query: string): Int32Array | undefined {
   const q = query.toLowerCase();
   if (q === "") return undefined;
-  const { text, starts } = lowerTextOf(cols);
+  const { text, starts, each } = lowerTextOf(cols);
   const n = cols.count;
   const keep = new Uint8Array(n);
   let kept = 0;
+  if (each !== undefined) {
+    for (let i = 0; i < n; i++) {
+      if (!(each[i] as string).includes(q)) continue;
+      for (let a = i; a >= 0 && keep[a] === 0; a = cols.parent[a]!) {
+        keep[a] = 1;
+        kept++;
+      }
+    }
+    const out = new Int32Array(kept);
+    for (let i = 0, k = 0; i < n; i++) if (keep[i] === 1) out[k++] = i;
+    return out;
+  }
   let node = 0;
   for (let at = text.indexOf(q); at >= 0 && node < n; ) {
     // The node the match starts in: matches come in order, so gallop forward from the last one.
