@@ -8,7 +8,7 @@ import type { LayerEntry } from "../../core/pipeline/types";
 import type { FiletreeWorkerRequest } from "../../workers/filetree-protocol";
 import { runFiletreeRequest, transferablesOf } from "../../workers/filetree-runner";
 import { buildSizeTree, findPath } from "../../core/treemap";
-import { mergeLayers } from "../../core/filetree";
+import { mergeColumns, mergeLayers } from "../../core/filetree";
 import { createLayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
 import { EMPTY_FORM } from "../../core/search";
@@ -187,6 +187,65 @@ describe("filetree bridge: search", () => {
   it("reports a bad query from the worker as an error", async () => {
     const bridge = createFiletreeBridge({ createWorker: () => new FakeWorker() });
     await expect(bridge.search({ id: 1, layers }, { ...EMPTY_FORM, text: "(", mode: "regex" })).rejects.toThrow(/Invalid regular expression/);
+    bridge.dispose();
+  });
+});
+
+describe("filetree bridge: the merged view's columns", () => {
+  const requests = (w: FakeWorker) => w.received.map((r) => (r.type === "merged" ? { upTo: r.upTo, showDeleted: r.showDeleted, sent: r.layers !== undefined } : r.type));
+
+  it("sends the packed layers once per worker, and answers with the core's columns and the layers' texts", async () => {
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker()), workers.at(-1)!) });
+    const top = await bridge.merged(layers, 1, false);
+    const packed = await Promise.all(layers.map((l) => packEntries(l)));
+    expect(top.packed.map((p) => p.n)).toEqual([2, 1]);
+    expect({ ...top.columns, texts: [] }).toEqual({ ...mergeColumns(packed, 1, false), texts: [] });
+    expect(top.columns.texts).toEqual(top.packed.map((p) => p.text));
+    const lower = await bridge.merged(layers, 0, true);
+    expect(lower.columns.upTo).toBe(0);
+    expect(requests(workers[0]!)).toEqual([
+      { upTo: 1, showDeleted: false, sent: true },
+      { upTo: 0, showDeleted: true, sent: false },
+    ]);
+    bridge.dispose();
+  });
+
+  it("a merge started ahead answers the view's request for the same layers and view, with no second request", async () => {
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker()), workers.at(-1)!) });
+    const packed = await Promise.all(layers.map((l) => packEntries(l)));
+    const unpacked = await Promise.all(packed.map((p) => unpackEntries(p))); // as the page gets them: their packed form is known
+    bridge.mergeAhead(packed);
+    bridge.mergeAhead(packed); // the same layers again: nothing new
+    const got = await bridge.merged(unpacked, 1, false);
+    expect(got.packed).toEqual(packed);
+    expect(requests(workers[0]!)).toEqual([{ upTo: 1, showDeleted: false, sent: true }]);
+    // Another view is a request of its own, and the layers are not sent again.
+    await bridge.merged(unpacked, 0, false);
+    expect(requests(workers[0]!)).toEqual([
+      { upTo: 1, showDeleted: false, sent: true },
+      { upTo: 0, showDeleted: false, sent: false },
+    ]);
+    bridge.dispose();
+  });
+
+  it("a merge ahead that was superseded is forgotten: the view's request asks again", async () => {
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker(workers.length === 0)), workers.at(-1)!) });
+    const packed = await Promise.all(layers.map((l) => packEntries(l)));
+    const unpacked = await Promise.all(packed.map((p) => unpackEntries(p)));
+    bridge.mergeAhead(packed);
+    await Promise.resolve();
+    const other = bridge.merged(unpacked, 0, false); // supersedes the one ahead (held by the first worker)
+    expect((await other).columns.upTo).toBe(0);
+    expect(workers[0]!.terminated).toBe(true);
+    const top = await bridge.merged(unpacked, 1, false);
+    expect(top.columns.upTo).toBe(1);
+    expect(requests(workers[1]!)).toEqual([
+      { upTo: 0, showDeleted: false, sent: true },
+      { upTo: 1, showDeleted: false, sent: false },
+    ]);
     bridge.dispose();
   });
 });
