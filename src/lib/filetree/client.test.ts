@@ -230,6 +230,18 @@ describe("filetree bridge: the merged view's columns", () => {
     bridge.dispose();
   });
 
+  it("warm() starts the worker once, sending nothing; the merge then uses that worker", async () => {
+    const workers: FakeWorker[] = [];
+    const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker()), workers.at(-1)!) });
+    bridge.warm();
+    bridge.warm();
+    expect(workers).toHaveLength(1);
+    expect(workers[0]!.received).toEqual([]);
+    expect((await bridge.merged(layers, 1, false)).columns.upTo).toBe(1);
+    expect(workers).toHaveLength(1);
+    bridge.dispose();
+  });
+
   it("a merge ahead that was superseded is forgotten: the view's request asks again", async () => {
     const workers: FakeWorker[] = [];
     const bridge = createFiletreeBridge({ createWorker: () => (workers.push(new FakeWorker(workers.length === 0)), workers.at(-1)!) });

@@ -73,6 +73,11 @@ export interface FiletreeBridge {
    * gets this merge's answer.
    */
   mergeAhead(packed: readonly PackedEntries[]): void;
+  /**
+   * Starts the worker if none is running, so that its script is loaded and run before the first
+   * request: a big image's merge then waits for no worker start (about 0.3 s in the million-entry bench).
+   */
+  warm(): void;
   /** Terminates the worker and rejects the request in flight. */
   dispose(): void;
 }
@@ -124,6 +129,11 @@ const sameElements = <T>(a: readonly T[], b: readonly T[]): boolean => a.length 
  * about 100 ms), so their view never shows a "merging" state.
  */
 export const MERGE_IN_WORKER_ABOVE_ENTRIES = 150_000;
+
+/** Readies the merged view's worker once an image is known to be big (by its entries read so far), so its merge runs warm. */
+export function warmMergeWorker(): void {
+  mergedBridge()?.warm();
+}
 
 /** Starts the merged view's merge of these packed layers ahead of the page asking, when the image is big enough for one. */
 export function mergeAhead(packed: readonly PackedEntries[]): void {
@@ -308,6 +318,11 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
       const packed = await packedLayers(layers);
       if (ahead && upTo === packed.length - 1 && !showDeleted && sameElements(ahead.packed, packed)) return ahead.columns;
       return mergeColumnsOf(packed, upTo, showDeleted, options.signal);
+    },
+    warm() {
+      if (worker) return;
+      worker = start();
+      idleTimer = setTimeout(terminate, idleMs);
     },
     mergeAhead(packed) {
       if (ahead && sameElements(ahead.packed, packed)) return;

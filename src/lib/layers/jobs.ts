@@ -28,7 +28,7 @@ import { appCache, isStorableLayer, reuseStoredLayer, type VerifiedCache } from 
 import { readLayerLimits } from "./limits";
 import { isSampleRegistry } from "../sample";
 import { layerActivity, type LayerActivity } from "./activity";
-import { mergeAhead } from "../filetree/client";
+import { MERGE_IN_WORKER_ABOVE_ENTRIES, mergeAhead, warmMergeWorker } from "../filetree/client";
 import type { LayerBlobSource, LayerJobs, LayerJobsOptions, LayerJobState, LayerSource, RateLimitWait } from "./types";
 
 export type LayerJobsMode = "single" | "split";
@@ -196,6 +196,8 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const createWorker = tuning.createWorker ?? defaultCreateWorker;
   const smallLayerBytes = tuning.smallLayerBytes ?? SMALL_LAYER_BYTES;
   const activity = tuning.activity ?? layerActivity;
+  /** Whether the merged view's worker was readied for this image (see warmMergeFor). */
+  let mergeWarmed = false;
   const scheduleStore = tuning.scheduleStore ?? ((write: () => void): void => whenSettledAndIdle(activity, write));
   const isSmall = (i: number): boolean => layers[i]!.size <= smallLayerBytes;
   // The persistent cache of verified layers (lib/cache): looked up before a layer is fetched,
@@ -511,6 +513,14 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
         },
         false,
       );
+      // A big image (by the entries read so far): its merged view will be merged in a worker; ready that one now.
+      if (e.entries !== undefined && !mergeWarmed) {
+        const total = current.reduce((n, s) => n + s.progress.entries, 0);
+        if (total > MERGE_IN_WORKER_ABOVE_ENTRIES) {
+          mergeWarmed = true;
+          warmMergeWorker();
+        }
+      }
     } else if (e.type === "done") {
       if (!("packed" in e)) {
         finish(i, run, e.result, e.result.error);
