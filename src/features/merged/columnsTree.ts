@@ -28,12 +28,13 @@ import {
 import type { PackedEntries } from "../../core/pipeline/pack";
 import type { LayerEntry } from "../../core/pipeline/types";
 import type { FileTree, SortOrder, TreeNode } from "../layers/tree";
-import { asEntry, type MergedRow, type MergedRows, type MergedTree } from "./model";
+import type { MergedRow, MergedRows, MergedTree } from "./model";
+import { MergedNodeBase, asEntry } from "./nodes";
 
 const bySize = (a: TreeNode, b: TreeNode): number => b.size - a.size || (a.name < b.name ? -1 : a.name > b.name ? 1 : a.index - b.index);
 
 /** A node of the tree over columns: its fields read from the columns, its strings made once. */
-class ColumnNode implements TreeNode {
+class ColumnNode extends MergedNodeBase implements TreeNode {
   private keyMade: string | undefined;
   private nameMade: string | undefined;
   private childrenMade: readonly TreeNode[] | undefined;
@@ -41,7 +42,9 @@ class ColumnNode implements TreeNode {
   constructor(
     private readonly tree: ColumnsTree,
     readonly index: number,
-  ) {}
+  ) {
+    super();
+  }
   get key(): string {
     return (this.keyMade ??= pathOf(this.tree.cols, this.index));
   }
@@ -79,15 +82,6 @@ class ColumnNode implements TreeNode {
     const v = this.tree.version(this.index);
     this.entryMade = asEntry(this.key, v, kind === NODE_DELETED || v.type === "dir" ? 0 : v.size);
     return this.entryMade;
-  }
-  get entryIndex(): number {
-    return -1;
-  }
-  get opaqueEntry(): undefined {
-    return undefined;
-  }
-  get duplicates(): number {
-    return 0;
   }
 }
 

@@ -6,9 +6,10 @@
  * View state (expanded, focused, filter, sort, "show deleted") stays in the components
  * (STYLE #12): the tree built here is keyed by path so that state survives slider moves.
  */
-import { mergeLayers, mergeSteps, type DeletedPath, type MergedColumns, type MergedEntry, type MergedFilesystem, type MergeWarning, type PathVersion } from "../../core/filetree";
+import { mergeLayers, mergeSteps, type DeletedPath, type MergedColumns, type MergedEntry, type MergedFilesystem, type MergeWarning } from "../../core/filetree";
 import type { PackedEntries } from "../../core/pipeline/pack";
 import { mergedTreeOfColumns } from "./columnsTree";
+import { MergedNodeBase, asEntry } from "./nodes";
 import { MERGE_IN_WORKER_ABOVE_ENTRIES } from "../../lib/filetree/client";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import type { LayerJobState } from "../../lib/layers/types";
@@ -181,33 +182,6 @@ export interface MergedTree {
   readonly deletedCount: number;
 }
 
-const NO_BYTES = new Uint8Array(0);
-
-/**
- * A PathVersion as a LayerEntry, so the layers feature's tree model (buildFileTree, filterTree,
- * visibleRows) and its icons and mode strings serve the merged view too. Only the display fields
- * matter; offsets and raw bytes are not used.
- */
-export function asEntry(path: string, v: PathVersion, size: number): LayerEntry {
-  return {
-    path,
-    rawPath: NO_BYTES,
-    type: v.type,
-    typeflag: "",
-    size,
-    mode: v.mode,
-    uid: v.uid,
-    gid: v.gid,
-    uname: v.uname ?? "",
-    gname: v.gname ?? "",
-    mtime: v.mtime,
-    ...(v.linkname !== undefined ? { linkname: v.linkname } : {}),
-    whiteout: "none",
-    headerOffset: 0,
-    dataOffset: 0,
-  };
-}
-
 /** "a/b/c" → "c". */
 const baseName = (path: string): string => path.slice(path.lastIndexOf("/") + 1);
 
@@ -216,7 +190,7 @@ const baseName = (path: string): string => path.slice(path.lastIndexOf("/") + 1)
  * object made per path (a million paths made four more each, and a map entry, before), and its
  * `entry` (for the row's icon) is made when a row asks for it.
  */
-class MergedNode implements TreeNode, UnfinishedNode {
+class MergedNode extends MergedNodeBase implements TreeNode, UnfinishedNode {
   readonly name: string;
   parent: MergedNode | undefined = undefined;
   readonly children: MergedNode[] = [];
@@ -232,6 +206,7 @@ class MergedNode implements TreeNode, UnfinishedNode {
     readonly source: MergedEntry | DeletedPath | undefined,
     readonly deleted: boolean,
   ) {
+    super();
     this.name = baseName(key);
     this.isDir = source === undefined || (deleted ? (source as DeletedPath).last.type === "dir" : (source as MergedEntry).version.type === "dir");
   }
@@ -244,15 +219,6 @@ class MergedNode implements TreeNode, UnfinishedNode {
     if (this.deleted) return (this.made ??= asEntry(this.key, (s as DeletedPath).last, 0));
     const v = (s as MergedEntry).version;
     return (this.made ??= asEntry(this.key, v, v.type === "dir" ? 0 : v.size));
-  }
-  get entryIndex(): number {
-    return -1;
-  }
-  get opaqueEntry(): undefined {
-    return undefined;
-  }
-  get duplicates(): number {
-    return 0;
   }
 }
 
