@@ -150,6 +150,8 @@ export class FaultFront {
   #trapPort = 0;
   readonly #upstream: { host: string; port: number };
   readonly #ids = new Map<string, IdState>();
+  /** Per request: ends its count among the blobs being downloaded (once all its bytes are sent, or it closes). */
+  readonly #releaseBlob = new WeakMap<FaultRequestRecord, () => void>();
   readonly #injected: Record<string, number> = {};
   #nextId = 1;
   #requests = 0;
@@ -309,13 +311,23 @@ export class FaultFront {
     };
     state.requests.push(record);
     state.open++;
-    if (what === "blob") {
+    // A blob counts as being downloaded until all its bytes are sent or it closes, whichever is
+    // first: a trickled body is complete for the client (Content-Length) a timer tick before the
+    // front ends it, and the client may rightly start the next download in between.
+    let blobOpen = what === "blob";
+    const release = (): void => {
+      if (!blobOpen) return;
+      blobOpen = false;
+      state.openBlobs--;
+    };
+    this.#releaseBlob.set(record, release);
+    if (blobOpen) {
       state.openBlobs++;
       state.maxConcurrentBlobs = Math.max(state.maxConcurrentBlobs, state.openBlobs);
     }
     res.once("close", () => {
       state.open--;
-      if (what === "blob") state.openBlobs--;
+      release();
       if (!record.done) record.closedEarly = true;
       record.closedAt = Date.now();
     });
@@ -469,6 +481,7 @@ export class FaultFront {
           if (part.length > 0) {
             const more = res.write(part);
             record.sent += part.length;
+            if (record.total !== null && record.sent >= record.total) this.#releaseBlob.get(record)?.();
             if (!more) await new Promise((r) => res.once("drain", r));
           }
           if (record.sent >= cutAt) {
