@@ -6,7 +6,7 @@
  * and a failure as a message string. Every request carries an `id`; the reply names it, and the
  * bridge ignores replies to requests it has superseded.
  */
-import type { EfficiencyReport, MergedColumns } from "../core/filetree";
+import type { EfficiencyReport, MergedColumns, MergeSource } from "../core/filetree";
 import type { PackedEntries } from "../core/pipeline/pack";
 import type { SizeTree } from "../core/treemap";
 import type { SearchForm, SearchOutcome } from "../core/search";
@@ -47,7 +47,8 @@ export type FiletreeWorkerRequest =
       readonly type: "merged";
       readonly id: number;
       readonly dataset: number;
-      readonly layers?: readonly PackedEntries[];
+      /** Only what the merge reads of each packed layer (core/filetree/columns.ts MergeSource). */
+      readonly layers?: readonly MergeSource[];
       readonly upTo: number;
       readonly showDeleted: boolean;
     };

@@ -1,5 +1,5 @@
 /** What the filetree worker does with one request: call the core, answer with plain data. */
-import { columnsBuffers, computeEfficiency, mergeColumns, mergeLayers, type MergeInput } from "../core/filetree";
+import { columnsBuffers, computeEfficiency, mergeColumns, mergeLayers, type MergeInput, type MergeSource } from "../core/filetree";
 import { unpackSteps, type PackedEntries } from "../core/pipeline/pack";
 import { runSteps } from "../core/steps";
 import { parseSearch, runSearch, type SearchData } from "../core/search";
@@ -10,7 +10,7 @@ import type { FiletreeWorkerRequest, FiletreeWorkerResponse } from "./filetree-p
 let held: { readonly dataset: number; readonly layers: readonly (readonly MergeInput[])[]; merged?: SearchData["merged"] } | undefined;
 
 /** The merged view's dataset this worker holds: the packed layers, kept between slider moves. */
-let heldPacked: { readonly dataset: number; readonly layers: readonly PackedEntries[] } | undefined;
+let heldPacked: { readonly dataset: number; readonly layers: readonly MergeSource[] } | undefined;
 
 export function runFiletreeRequest(request: FiletreeWorkerRequest): FiletreeWorkerResponse {
   try {

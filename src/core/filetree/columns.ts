@@ -175,10 +175,22 @@ const whiteoutCode = (w: string): number => (w === "whiteout" ? W_WHITEOUT : w =
 /** Names in pack.ts's `names` columns per entry (type, typeflag, whiteout, uname, gname). */
 const NAMES = 5;
 
-const textStartsOf = new WeakMap<PackedEntries, Int32Array>();
+/**
+ * What the merge reads of a packed layer: the path text and its lengths, the type and whiteout
+ * names, the flags and the sizes. The merged view's worker is sent only these (the owners, modes,
+ * times and offsets are read on the page, by {@link packedVersion}): a third less to clone.
+ */
+export type MergeSource = Pick<PackedEntries, "n" | "text" | "pathLen" | "linkLen" | "targetLen" | "names" | "dict" | "flags" | "size">;
+
+/** A packed layer's {@link MergeSource}: the same columns, no copy. */
+export function mergeSourceOf(p: MergeSource): MergeSource {
+  return { n: p.n, text: p.text, pathLen: p.pathLen, linkLen: p.linkLen, targetLen: p.targetLen, names: p.names, dict: p.dict, flags: p.flags, size: p.size };
+}
+
+const textStartsOf = new WeakMap<MergeSource, Int32Array>();
 
 /** Where each entry's path starts in `p.text` (its link name and whiteout target follow it). Cached per packed form. */
-export function entryTextStarts(p: PackedEntries): Int32Array {
+export function entryTextStarts(p: MergeSource): Int32Array {
   let starts = textStartsOf.get(p);
   if (starts) return starts;
   starts = new Int32Array(p.n);
@@ -194,7 +206,7 @@ export function entryTextStarts(p: PackedEntries): Int32Array {
 }
 
 /** The entry's link name, or undefined. */
-function linknameOf(p: PackedEntries, starts: Int32Array, i: number): string | undefined {
+function linknameOf(p: MergeSource, starts: Int32Array, i: number): string | undefined {
   const ll = p.linkLen[i]!;
   if (ll < 0) return undefined;
   const at = starts[i]! + p.pathLen[i]!;
@@ -227,7 +239,7 @@ export function packedVersion(p: PackedEntries | undefined, layer: number, entry
 }
 
 interface LayerView {
-  readonly p: PackedEntries;
+  readonly p: MergeSource;
   readonly starts: Int32Array;
   readonly type: Uint8Array;
   readonly whiteout: Uint8Array;
@@ -237,7 +249,7 @@ interface LayerView {
   readonly ids: Int32Array;
 }
 
-function layerView(p: PackedEntries): LayerView {
+function layerView(p: MergeSource): LayerView {
   const n = p.n;
   const types = new Uint8Array(p.dict.length);
   const whiteouts = new Uint8Array(p.dict.length);
@@ -1101,12 +1113,12 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
  * subtrees, plus the tree (one name comparison per node when siblings come in order). Measured
  * with scripts/bench/columns-node.ts.
  */
-export function mergeColumns(layers: readonly PackedEntries[], upTo: number = layers.length - 1, showDeleted = false): MergedColumns {
+export function mergeColumns(layers: readonly MergeSource[], upTo: number = layers.length - 1, showDeleted = false): MergedColumns {
   return runSteps(mergeColumnsSteps(layers, upTo, showDeleted));
 }
 
 /** {@link mergeColumns} as steps (core/steps.ts), pausing every few thousand entries or nodes: the same answer. */
-export function* mergeColumnsSteps(layers: readonly PackedEntries[], upTo: number = layers.length - 1, showDeleted = false): Steps<MergedColumns> {
+export function* mergeColumnsSteps(layers: readonly MergeSource[], upTo: number = layers.length - 1, showDeleted = false): Steps<MergedColumns> {
   const top = Math.min(upTo, layers.length - 1);
   const views: LayerView[] = [];
   let capacity = 1024;

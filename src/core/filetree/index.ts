@@ -22,6 +22,7 @@ export {
   filterColumns,
   hiddenAt,
   mergeColumns,
+  mergeSourceOf,
   mergeColumnsSteps,
   nameOf,
   nodeOf,
@@ -30,6 +31,7 @@ export {
   prepareColumnsFilter,
   versionAt,
   type MergedColumns,
+  type MergeSource,
   type NodeKind,
 } from "./columns";
 export {

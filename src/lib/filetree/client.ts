@@ -13,7 +13,7 @@
 import { packEntries, packedFormOf, type PackedEntries } from "../../core/pipeline/pack";
 import type { LayerEntry } from "../../core/pipeline/types";
 import type { SearchForm, SearchOutcome } from "../../core/search";
-import type { MergedColumns } from "../../core/filetree";
+import { mergeSourceOf, type MergedColumns } from "../../core/filetree";
 import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse } from "../../workers/filetree-protocol";
 import { layerActivity, type LayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
@@ -264,7 +264,7 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
       if (!known) sentPacked = { id: nextDataset++, packed };
       const dataset = (sentPacked as { readonly id: number }).id;
       sentDataset = dataset;
-      return { type: "merged", id, dataset, upTo, showDeleted, ...(known ? {} : { layers: packed }) };
+      return { type: "merged", id, dataset, upTo, showDeleted, ...(known ? {} : { layers: packed.map(mergeSourceOf) }) };
     }, signal);
     if (msg.type !== "merged") throw new Error("The filetree worker answered the wrong request");
     return { columns: { ...msg.columns, texts: packed.map((p) => p.text) }, packed };
