@@ -89,7 +89,9 @@ export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean
         setDone({ layers, upTo, showDeleted, view });
         cancelEnd = afterNextPaint(end);
       },
-      () => undefined, // cancelled: newer layers, another layer or "show deleted" asked meanwhile
+      // Cancelled (newer layers, another layer or "show deleted" asked meanwhile), or failed even
+      // on the page: either way the page is no longer busy with it.
+      () => end(),
     );
     return () => {
       abort.abort();
