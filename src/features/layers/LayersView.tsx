@@ -16,7 +16,8 @@ import { useFileAction } from "../files/actions";
 import { FileTreeView } from "./FileTreeView";
 import { LayerTarDownload } from "../viewer/EntryActions";
 import { clip, formatRate } from "./format";
-import { diffIdVerdict, digestVerdict, isRetryable, isRunning, sameElements, treeFor, changesFor, trust, untrustedReason, type ShownVerdict } from "./model";
+import { diffIdVerdict, digestVerdict, isRetryable, isRunning, treeFor, changesFor, trust, untrustedReason, type ShownVerdict } from "./model";
+import { sameElements } from "../../lib/arrays";
 
 /**
  * Every layer of one image: the list with progress, verdicts and controls, and the file tree of

@@ -3,6 +3,7 @@
  * changes of a layer against the ones below it. Pure functions, no React.
  */
 import type { Verification } from "../../core/digest";
+import { sameElements } from "../../lib/arrays";
 import { buildLowerFilesystem, classifyEntries, classifyImpliedDirectory, type ChangeKind, type LowerFilesystem } from "../../core/filetree/changes";
 import type { LayerIndex } from "../../core/pipeline/types";
 import { isTrusted } from "../../core/pipeline/types";
@@ -120,13 +121,6 @@ export function layerChanges(tree: FileTree, layer: LayerIndex, lowers: readonly
   };
 }
 
-/** True when both arrays hold the same elements (by identity). */
-export function sameElements<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
 
 /**
  * A layer's tree, built once per result object and kept as long as the result is. Cached outside

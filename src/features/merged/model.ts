@@ -13,7 +13,8 @@ import { MergedNodeBase, asEntry } from "./nodes";
 import { MERGE_IN_WORKER_ABOVE_ENTRIES } from "../../lib/filetree/client";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import type { LayerJobState } from "../../lib/layers/types";
-import { sameElements, trust, untrustedReason } from "../layers/model";
+import { trust, untrustedReason } from "../layers/model";
+import { sameElements } from "../../lib/arrays";
 import { finishTreeSteps, type FileTree, type TreeNode, type UnfinishedNode } from "../layers/tree";
 import { ITEMS_PER_STEP, runSteps, type Steps } from "../../core/steps";
 

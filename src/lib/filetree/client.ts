@@ -18,6 +18,7 @@ import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse }
 import { layerActivity, type LayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
 import { yieldToPage } from "../yield";
+import { sameElements } from "../arrays";
 
 /** An idle worker is kept this long for the next request, then terminated. */
 export const DEFAULT_FILETREE_IDLE_MS = 30_000;
@@ -120,8 +121,6 @@ export interface MergedColumnsOf {
   readonly columns: MergedColumns;
   readonly packed: readonly PackedEntries[];
 }
-
-const sameElements = <T>(a: readonly T[], b: readonly T[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 /**
  * Images with more entries than this have their merged view computed in a worker, as columns
@@ -261,10 +260,10 @@ export function createFiletreeBridge(options: FiletreeBridgeOptions = {}): Filet
     const msg = await request((id) => {
       // Sent once per worker and set of packed layers (a structured clone on this thread).
       const known = sentPacked !== undefined && sentPacked.id === sentDataset && sameElements(sentPacked.packed, packed);
-      if (!known) sentPacked = { id: nextDataset++, packed };
-      const dataset = (sentPacked as { readonly id: number }).id;
-      sentDataset = dataset;
-      return { type: "merged", id, dataset, upTo, showDeleted, ...(known ? {} : { layers: packed.map(mergeSourceOf) }) };
+      const held = known && sentPacked ? sentPacked : { id: nextDataset++, packed };
+      sentPacked = held;
+      sentDataset = held.id;
+      return { type: "merged", id, dataset: held.id, upTo, showDeleted, ...(known ? {} : { layers: packed.map(mergeSourceOf) }) };
     }, signal);
     if (msg.type !== "merged") throw new Error("The filetree worker answered the wrong request");
     return { columns: { ...msg.columns, texts: packed.map((p) => p.text) }, packed };
