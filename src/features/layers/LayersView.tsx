@@ -17,7 +17,7 @@ import { FileTreeView } from "./FileTreeView";
 import { LayerTarDownload } from "../viewer/EntryActions";
 import { clip, formatRate } from "./format";
 import { diffIdVerdict, digestVerdict, isRetryable, isRunning, treeFor, changesFor, trust, untrustedReason, type ShownVerdict } from "./model";
-import { sameElements } from "../../lib/arrays";
+import { sameElements } from "../../lib/collections";
 
 /**
  * Every layer of one image: the list with progress, verdicts and controls, and the file tree of

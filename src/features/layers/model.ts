@@ -3,7 +3,7 @@
  * changes of a layer against the ones below it. Pure functions, no React.
  */
 import type { Verification } from "../../core/digest";
-import { sameElements } from "../../lib/arrays";
+import { sameElements } from "../../lib/collections";
 import { buildLowerFilesystem, classifyEntries, classifyImpliedDirectory, type ChangeKind, type LowerFilesystem } from "../../core/filetree/changes";
 import type { LayerIndex } from "../../core/pipeline/types";
 import { isTrusted } from "../../core/pipeline/types";

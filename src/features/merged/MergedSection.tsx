@@ -7,7 +7,7 @@ import { formatBytes } from "../../lib/format";
 import type { LayerJobs, LayerJobState } from "../../lib/layers/types";
 import { UntrustedBadge } from "../layers/LayersView";
 import { clip } from "../layers/format";
-import { sameElements } from "../../lib/arrays";
+import { sameElements } from "../../lib/collections";
 import { mergedCsv, mergedJson } from "../../core/export";
 import { ExportButtons } from "../export/ExportButtons";
 import { exportFileName, rawPathsOf, useExportImage } from "../export/ExportImage";

@@ -6,9 +6,10 @@ import { visibleRows } from "../layers/tree";
 import { computeEfficiency } from "../../core/filetree";
 import { EfficiencyView } from "./EfficiencyPanel";
 import { MergedView } from "./MergedSection";
+import { MERGE_IN_WORKER_ABOVE_ENTRIES } from "../../lib/filetree/client";
 import { nearestRow } from "./MergedTreeView";
 import { runSteps } from "../../core/steps";
-import { SLICE_ABOVE_ENTRIES, buildMergedTree, cachedView, completeness, layerEntries, layerList, mergedAt, mergedTreeFor, viewNow, viewSteps } from "./model";
+import { buildMergedTree, cachedView, completeness, layerEntries, layerList, mergedAt, mergedTreeFor, viewNow, viewSteps } from "./model";
 
 /** The markup's elements with `data-testid="id"`, as their opening tags. */
 const tagsWith = (html: string, id: string): string[] => html.match(new RegExp(`<[^>]*data-testid="${id}"[^>]*>`, "g")) ?? [];
@@ -183,10 +184,10 @@ describe("the merged view in slices (big images)", () => {
   });
 
   it("a big image renders \"Merging N entries…\" first, never a tree built in the render", () => {
-    const many = Array.from({ length: SLICE_ABOVE_ENTRIES + 1 }, (_, i) => fakeEntry(`d${i % 10}/f${i}`, { size: 1 }));
+    const many = Array.from({ length: MERGE_IN_WORKER_ABOVE_ENTRIES + 1 }, (_, i) => fakeEntry(`d${i % 10}/f${i}`, { size: 1 }));
     const html = renderToStaticMarkup(createElement(MergedView, { states: [fakeState(0, { result: fakeResult(0, many) })] }));
     expect(tagsWith(html, "merged-computing")).toHaveLength(1);
-    expect(html).toContain(`Merging ${(SLICE_ABOVE_ENTRIES + 1).toLocaleString("en-US")} entries`);
+    expect(html).toContain(`Merging ${(MERGE_IN_WORKER_ABOVE_ENTRIES + 1).toLocaleString("en-US")} entries`);
     expect(tagsWith(html, "merged-row")).toHaveLength(0);
   });
 });

@@ -10,11 +10,10 @@ import { mergeLayers, mergeSteps, type DeletedPath, type MergedColumns, type Mer
 import type { PackedEntries } from "../../core/pipeline/pack";
 import { mergedTreeOfColumns } from "./columnsTree";
 import { MergedNodeBase, asEntry } from "./nodes";
-import { MERGE_IN_WORKER_ABOVE_ENTRIES } from "../../lib/filetree/client";
 import type { LayerEntry, LayerIndex } from "../../core/pipeline/types";
 import type { LayerJobState } from "../../lib/layers/types";
 import { trust, untrustedReason } from "../layers/model";
-import { sameElements } from "../../lib/arrays";
+import { keepNewest, sameElements } from "../../lib/collections";
 import { finishTreeSteps, type FileTree, type TreeNode, type UnfinishedNode } from "../layers/tree";
 import { ITEMS_PER_STEP, runSteps, type Steps } from "../../core/steps";
 
@@ -147,11 +146,7 @@ function keepMerge(layers: readonly (readonly LayerEntry[])[], upTo: number, fs:
   }
   cache.lastMs = ms;
   cache.byUpTo.set(upTo, fs);
-  while (cache.byUpTo.size > KEEP_PER_LAYERS) {
-    const oldest = cache.byUpTo.keys().next();
-    if (oldest.done === true) break;
-    cache.byUpTo.delete(oldest.value);
-  }
+  keepNewest(cache.byUpTo, KEEP_PER_LAYERS);
 }
 
 /** How long the latest merge of `layers` took (ms), or 0 before any. */
@@ -394,7 +389,7 @@ export function cachedView(layers: readonly (readonly LayerEntry[])[], upTo: num
   return fs && merged ? objectView(fs, merged) : undefined;
 }
 
-/** The view now, from the caches or computed in full (for small images: see {@link SLICE_ABOVE_ENTRIES}). */
+/** The view now, from the caches or computed in full (for small images: see lib/filetree/client.ts MERGE_IN_WORKER_ABOVE_ENTRIES). */
 export function viewNow(layers: readonly (readonly LayerEntry[])[], upTo: number, showDeleted: boolean): MergedView {
   const fs = mergedAt(layers, upTo);
   return objectView(fs, mergedTreeFor(fs, showDeleted));
@@ -425,12 +420,6 @@ export function* viewSteps(layers: readonly (readonly LayerEntry[])[], upTo: num
   return objectView(fs, merged);
 }
 
-/**
- * Images with more entries than this are merged in a worker (or, where there is none, in slices
- * with the page painting between them); smaller ones at once while rendering (100 000 entries
- * merge in about 100 ms), so their view never shows a "merging" state.
- */
-export const SLICE_ABOVE_ENTRIES = MERGE_IN_WORKER_ABOVE_ENTRIES;
 
 /** Total bytes of regular files in the merged filesystem (what `docker run` would see). */
 export function presentBytes(fs: MergedFilesystem): number {

@@ -13,10 +13,11 @@
  */
 import { useEffect, useMemo, useState } from "react";
 import type { LayerEntry } from "../../core/pipeline/types";
-import { mergedBridge } from "../../lib/filetree/client";
+import { keepNewest } from "../../lib/collections";
+import { MERGE_IN_WORKER_ABOVE_ENTRIES, mergedBridge } from "../../lib/filetree/client";
 import { layerActivity } from "../../lib/layers/activity";
 import { afterNextPaint, runSliced } from "../../lib/yield";
-import { SLICE_ABOVE_ENTRIES, cachedView, columnsView, viewNow, viewSteps, type MergedView } from "./model";
+import { cachedView, columnsView, viewNow, viewSteps, type MergedView } from "./model";
 
 type Layers = readonly (readonly LayerEntry[])[];
 
@@ -42,16 +43,12 @@ function keepColumnsView(layers: Layers, upTo: number, showDeleted: boolean, vie
     columnViews.set(layers, kept);
   }
   kept.set(`${upTo}/${showDeleted}`, view);
-  while (kept.size > KEEP_COLUMN_VIEWS) {
-    const oldest = kept.keys().next();
-    if (oldest.done === true) break;
-    kept.delete(oldest.value);
-  }
+  keepNewest(kept, KEEP_COLUMN_VIEWS);
 }
 
 export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean): { readonly view: MergedView | undefined; readonly computing: boolean } {
   const entries = useMemo(() => layers.reduce((n, l) => n + l.length, 0), [layers]);
-  const big = entries > SLICE_ABOVE_ENTRIES;
+  const big = entries > MERGE_IN_WORKER_ABOVE_ENTRIES;
   // Small images, and whatever is kept, in render: no effect, no extra frame.
   const now = useMemo(
     () => (big ? (keptColumnsView(layers, upTo, showDeleted) ?? cachedView(layers, upTo, showDeleted)) : viewNow(layers, upTo, showDeleted)),

@@ -18,7 +18,7 @@ import type { EfficiencySummary, FiletreeWorkerRequest, FiletreeWorkerResponse }
 import { layerActivity, type LayerActivity } from "../layers/activity";
 import type { WorkerLike } from "../layers/jobs";
 import { yieldToPage } from "../yield";
-import { sameElements } from "../arrays";
+import { sameElements } from "../collections";
 
 /** An idle worker is kept this long for the next request, then terminated. */
 export const DEFAULT_FILETREE_IDLE_MS = 30_000;
