@@ -114,7 +114,9 @@ export interface MergedColumns {
 /**
  * The merge's paths by id: path `id` is `texts[text[id]].slice(start[id], start[id] + length[id])`
  * (text -1: the root path ""), its name starts at `nameOffset[id]` within it. `table` is an
- * open-addressing hash of id + 1 by `hash[id]` (FNV-1a of the path's UTF-16 code units, mixed);
+ * open-addressing hash by `hash[id]` (FNV-1a of the path's UTF-16 code units, mixed) with linear
+ * probing, two Int32s per slot: id + 1 (0: empty) and the id's hash, so a probe compares hashes
+ * without reading another column (a cache miss per probe, most of a million-entry merge's cost);
  * `node[id]` is the path's node, or -1 when it is not a row.
  */
 export interface PathTable {
@@ -377,10 +379,10 @@ class Overlay {
     this.lastEntry = new Int32Array(cap).fill(-1);
     // At most two thirds full: the table is probed once per entry at a random place, so its size
     // (cache and TLB misses) is most of the cost of a million-entry layer.
-    let size = 1024;
-    while (size < cap * 1.5) size *= 2;
-    this.table = new Int32Array(size);
-    this.mask = size - 1;
+    let slots = 1024;
+    while (slots < cap * 1.5) slots *= 2;
+    this.table = new Int32Array(2 * slots);
+    this.mask = slots - 1;
     // The root, the path "": never a node, but the parent of top-level paths and of "/x".
     this.add(FNV_BASIS, -1, 0, 0, 0, -1);
   }
@@ -419,13 +421,15 @@ class Overlay {
       this.markerIdx = grow32(this.markerIdx, cap);
       this.flaggedStamp = grow32(this.flaggedStamp, cap);
     }
-    const size = this.table.length * 2;
-    const table = new Int32Array(size);
-    const mask = size - 1;
+    const slots = this.table.length; // twice as many slots as before
+    const table = new Int32Array(2 * slots);
+    const mask = slots - 1;
     for (let id = 0; id < this.n; id++) {
-      let s = slotOf(this.hash[id]!, mask);
-      while (table[s] !== 0) s = (s + 1) & mask;
-      table[s] = id + 1;
+      const h = this.hash[id]!;
+      let s = slotOf(h, mask);
+      while (table[2 * s] !== 0) s = (s + 1) & mask;
+      table[2 * s] = id + 1;
+      table[2 * s + 1] = h;
     }
     this.table = table;
     this.mask = mask;
@@ -440,10 +444,11 @@ class Overlay {
     const table = this.table;
     const mask = this.mask;
     for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
-      const v = table[slot]!;
+      const v = table[2 * slot]!;
       if (v === 0) return -1;
+      if (table[2 * slot + 1] !== h) continue;
       const id = v - 1;
-      if (this.hash[id] === h && this.len[id] === length && sameRange(this.textOf(this.src[id]!), this.start[id]!, t, s, length)) return id;
+      if (this.len[id] === length && sameRange(this.textOf(this.src[id]!), this.start[id]!, t, s, length)) return id;
     }
   }
 
@@ -464,9 +469,11 @@ class Overlay {
     this.hides[id] = -1;
     if (this.childrenReady) this.firstChild[id] = -1;
     const mask = this.mask;
+    const table = this.table;
     let slot = slotOf(h, mask);
-    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
-    this.table[slot] = id + 1;
+    while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
+    table[2 * slot] = id + 1;
+    table[2 * slot + 1] = h;
     return id;
   }
 
@@ -714,6 +721,36 @@ class Overlay {
     return this.lookup(dir === "" ? name : `${dir}/${name}`);
   }
 
+  /**
+   * applyLayer's first pass over entries `from … to`: each path interned, unsafe paths and
+   * repeats warned of. A plain method, not a generator's loop, so V8 optimises it as it runs.
+   */
+  private internRange(view: LayerView, layer: number, base: number, from: number, to: number): { readonly unsafe: number; readonly distinct: number } {
+    const p = view.p;
+    const ids = view.ids;
+    const starts = view.starts;
+    const pathLen = p.pathLen;
+    let unsafe = 0;
+    let distinct = 0;
+    for (let i = from; i < to; i++) {
+      const id = this.intern(layer, starts[i]!, pathLen[i]!);
+      ids[i] = id;
+      if (view.unsafe[i] === 1) {
+        const path = this.pathOf(id);
+        this.warnings.push({ layer, path, kind: "unsafe-path", detail: `"${path}" climbs above the layer root; kept out of the merged view` });
+        unsafe++;
+        continue;
+      }
+      const before = this.lastEntry[id]! - base;
+      if (before >= 0) {
+        const path = this.pathOf(id);
+        this.warnings.push({ layer, path, kind: "duplicate-in-layer", detail: `"${path}" appears more than once in this layer (entries ${before} and ${i}); the last one wins` });
+      } else distinct++;
+      this.lastEntry[id] = base + i;
+    }
+    return { unsafe, distinct };
+  }
+
   /** merge.ts `applyLayer` with the exact `planLayer`. */
   *applyLayer(view: LayerView, layer: number, base: number): Steps<void> {
     const p = view.p;
@@ -726,23 +763,9 @@ class Overlay {
     let distinct = 0;
     for (let from = 0; from < n; from += ITEMS_PER_STEP) {
       if (from > 0) yield;
-      const to = Math.min(n, from + ITEMS_PER_STEP);
-      for (let i = from; i < to; i++) {
-        const id = this.intern(layer, view.starts[i]!, p.pathLen[i]!);
-        ids[i] = id;
-        if (view.unsafe[i] === 1) {
-          const path = this.pathOf(id);
-          warnings.push({ layer, path, kind: "unsafe-path", detail: `"${path}" climbs above the layer root; kept out of the merged view` });
-          unsafe++;
-          continue;
-        }
-        const before = this.lastEntry[id]! - base;
-        if (before >= 0) {
-          const path = this.pathOf(id);
-          warnings.push({ layer, path, kind: "duplicate-in-layer", detail: `"${path}" appears more than once in this layer (entries ${before} and ${i}); the last one wins` });
-        } else distinct++;
-        this.lastEntry[id] = base + i;
-      }
+      const counts = this.internRange(view, layer, base, from, Math.min(n, from + ITEMS_PER_STEP));
+      unsafe += counts.unsafe;
+      distinct += counts.distinct;
     }
     yield;
     const everyEntryLast = unsafe === 0 && distinct === n;
@@ -866,11 +889,25 @@ class Overlay {
 /** Marks of ids while the tree is chosen. */
 const NOT_SHOWN = 0;
 
-function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedColumns> {
+
+// Each pass of the tree is a plain function, called from the generator between pauses: V8
+// optimises a long loop in a plain function while it runs (on-stack replacement), but not one in
+// a generator's body, which ran 2–4× slower in Chromium on its first (and only) run per merge.
+
+/** The filesystem's own figures and the nodes chosen: `mark[id]` is the node's kind + 1, or {@link NOT_SHOWN}. */
+interface Shown {
+  readonly mark: Uint8Array;
+  readonly presentCount: number;
+  readonly deletedCount: number;
+  readonly mergedPaths: number;
+  readonly deletedPaths: number;
+  readonly presentBytes: number;
+}
+
+/** Step 1: present paths (and deleted ones when shown) are nodes, never "" or "."; with the merged filesystem's figures. */
+function shownPaths(o: Overlay, showDeleted: boolean): Shown {
   const ids = o.n;
-  // 1. The nodes: present paths (and deleted ones when shown), never "" or "."; then the
-  //    directories above them that are not nodes yet (merged/model.ts `nodeAt`).
-  const mark = new Uint8Array(ids); // kind + 1, or NOT_SHOWN
+  const mark = new Uint8Array(ids);
   let presentCount = 0;
   let deletedCount = 0;
   let mergedPaths = 0;
@@ -893,19 +930,45 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
       deletedCount++;
     }
   }
-  yield;
-  const treeParent = (id: number): number => (o.nameAt[id]! > 0 ? o.parent[id]! : -1);
-  // A present path's parent is present, so this climbs only above deleted paths, and above the
-  // "." and "" that non-normalised paths ("./x", "/x") hang under.
+  return { mark, presentCount, deletedCount, mergedPaths, deletedPaths, presentBytes };
+}
+
+/** A path's parent in the tree: -1 for a top-level path (no "/"). */
+const treeParentOf = (o: Overlay, id: number): number => (o.nameAt[id]! > 0 ? o.parent[id]! : -1);
+
+/**
+ * Step 1, then: the directories above the chosen nodes that are not nodes yet (merged/model.ts
+ * `nodeAt`); returns the number of nodes. A present path's parent is present, so this climbs only
+ * above deleted paths, and above the "." and "" that non-normalised paths ("./x", "/x") hang under.
+ */
+function markUnderDeleted(o: Overlay, mark: Uint8Array): number {
+  const ids = o.n;
   for (let id = 0; id < ids; id++) {
     if (mark[id] === NOT_SHOWN) continue;
-    for (let p = treeParent(id); p >= 0 && mark[p] === NOT_SHOWN; p = treeParent(p)) mark[p] = NODE_UNDER_DELETED + 1;
+    for (let p = treeParentOf(o, id); p >= 0 && mark[p] === NOT_SHOWN; p = treeParentOf(o, p)) mark[p] = NODE_UNDER_DELETED + 1;
   }
   let count = 0;
   for (let id = 0; id < ids; id++) if (mark[id] !== NOT_SHOWN) count++;
-  yield;
+  return count;
+}
 
-  // 2. Compact numbering (by id), each node's tree parent, and its children grouped (CSR).
+/** The nodes numbered compactly (by id), each one's tree parent, and its children grouped (CSR). */
+interface Groups {
+  readonly count: number;
+  /** Compact number → path id. */
+  readonly idOf: Int32Array;
+  /** Path id → compact number, -1 for none. */
+  readonly compact: Int32Array;
+  /** Compact number → its parent's, -1 at the top level. */
+  readonly up: Int32Array;
+  /** The children of node k are `kids[childStart[k] … childStart[k + 1])`; the top level's at `count`. */
+  readonly childStart: Int32Array;
+  readonly kids: Int32Array;
+}
+
+/** Step 2. */
+function groupChildren(o: Overlay, mark: Uint8Array, count: number): Groups {
+  const ids = o.n;
   const idOf = new Int32Array(count);
   const compact = new Int32Array(ids).fill(-1);
   for (let id = 0, k = 0; id < ids; id++) {
@@ -914,9 +977,9 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
     compact[id] = k++;
   }
   const up = new Int32Array(count);
-  const childStart = new Int32Array(count + 2); // group of node k at k; the top level at `count`
+  const childStart = new Int32Array(count + 2);
   for (let k = 0; k < count; k++) {
-    const p = treeParent(idOf[k]!);
+    const p = treeParentOf(o, idOf[k]!);
     const pk = p >= 0 ? compact[p]! : -1;
     up[k] = pk;
     childStart[(pk >= 0 ? pk : count) + 1]!++;
@@ -928,10 +991,16 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
     const g = up[k]! >= 0 ? up[k]! : count;
     kids[fill[g]!++] = k;
   }
-  yield;
+  return { count, idOf, compact, up, childStart, kids };
+}
 
-  // 3. Siblings by name, UTF-16 code units (tree.ts `byName`; two siblings never share a name,
-  //    as their paths would be equal). Groups already in order cost one comparison per child.
+/**
+ * Step 3: siblings by name, UTF-16 code units (tree.ts `byName`; two siblings never share a name,
+ * as their paths would be equal), for the groups from `g` on until about `budget` children are
+ * done; returns the next group. Groups already in order cost one comparison per child.
+ */
+function sortGroups(o: Overlay, groups: Groups, g: number, budget: number): number {
+  const { count, idOf, childStart, kids } = groups;
   const texts = o.texts;
   const src = o.src;
   const start = o.start;
@@ -955,7 +1024,7 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
     }
     return la - lb;
   };
-  for (let g = 0, done = 0; g <= count; g++) {
+  for (let done = 0; g <= count && done < budget; g++) {
     const from = childStart[g]!;
     const to = childStart[g + 1]!;
     let sorted = true;
@@ -970,15 +1039,15 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
       kids.set(group, from);
     }
     done += to - from;
-    if (done >= ITEMS_PER_STEP) {
-      done = 0;
-      yield;
-    }
   }
+  return g;
+}
 
-  // 4. Pre-order.
-  const order = new Int32Array(count); // position → compact
-  const pre = new Int32Array(count); // compact → position
+/** Step 4: the nodes in pre-order. `order`: position → compact number; `pre`: compact number → position. */
+function preOrder(groups: Groups): { readonly order: Int32Array; readonly pre: Int32Array } {
+  const { count, childStart, kids } = groups;
+  const order = new Int32Array(count);
+  const pre = new Int32Array(count);
   const stack = new Int32Array(count);
   let top = 0;
   for (let j = childStart[count + 1]! - 1; j >= childStart[count]!; j--) stack[top++] = kids[j]!;
@@ -988,9 +1057,18 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
     pre[k] = at;
     for (let j = childStart[k + 1]! - 1; j >= childStart[k]!; j--) stack[top++] = kids[j]!;
   }
-  yield;
+  return { order, pre };
+}
 
-  // 5. The columns, in pre-order; sizes and descendants bottom-up (tree.ts `finishTreeSteps`).
+/** Step 5: the node columns in pre-order, with sizes and descendant counts bottom-up (tree.ts `finishTreeSteps`). */
+function nodeColumns(
+  o: Overlay,
+  mark: Uint8Array,
+  groups: Groups,
+  order: Int32Array,
+  pre: Int32Array,
+): Pick<MergedColumns, "parent" | "depth" | "descendants" | "size" | "kind" | "isDir" | "layer" | "entry" | "removedBy" | "marker" | "how" | "hidesStart" | "hidesLayer" | "hidesEntry" | "pathId" | "totalSize"> & { readonly nodeOfId: Int32Array } {
+  const { count, idOf, up, childStart } = groups;
   const parent = new Int32Array(count);
   const depth = new Int32Array(count);
   const descendants = new Int32Array(count);
@@ -1004,7 +1082,7 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
   const how = new Uint8Array(count);
   const hidesStart = new Int32Array(count + 1);
   const pathId = new Int32Array(count);
-  const nodeOfId = compact; // reused below: path id → node (-1 stays -1)
+  const nodeOfId = groups.compact; // reused: path id → node (-1 stays -1)
   let hidden = 0;
   for (let at = 0; at < count; at++) {
     const k = order[at]!;
@@ -1038,14 +1116,13 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
     pathId[at] = id;
   }
   for (let at = 0; at < count; at++) nodeOfId[pathId[at]!] = at;
-  yield;
   const hidesLayer = new Int32Array(hidden);
   const hidesEntry = new Int32Array(hidden);
   let h = 0;
   for (let at = 0; at < count; at++) {
     hidesStart[at] = h;
     if (kind[at] === NODE_UNDER_DELETED) continue;
-    for (let r = o.hides[idOf[order[at]!]!]!; r >= 0; r = o.recNext[r]!) {
+    for (let r = o.hides[pathId[at]!]!; r >= 0; r = o.recNext[r]!) {
       hidesLayer[h] = o.recLayer[r]!;
       hidesEntry[h++] = o.recEntry[r]!;
     }
@@ -1059,28 +1136,31 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
       descendants[pa]! += descendants[at]! + 1;
     } else totalSize += size[at]!;
   }
-  yield;
+  return { parent, depth, descendants, size, kind, isDir, layer, entry, removedBy, marker, how, hidesStart, hidesLayer, hidesEntry, pathId, totalSize, nodeOfId };
+}
 
+function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedColumns> {
+  const shown = shownPaths(o, showDeleted);
+  yield;
+  const count = markUnderDeleted(o, shown.mark);
+  yield;
+  const groups = groupChildren(o, shown.mark, count);
+  yield;
+  for (let g = 0; g <= count; ) {
+    g = sortGroups(o, groups, g, ITEMS_PER_STEP);
+    if (g <= count) yield;
+  }
+  const { order, pre } = preOrder(groups);
+  yield;
+  const { nodeOfId, ...columns } = nodeColumns(o, shown.mark, groups, order, pre);
+  yield;
+  const ids = o.n;
   return {
     upTo,
     showDeleted,
     count,
     texts: o.texts,
-    parent,
-    depth,
-    descendants,
-    size,
-    kind,
-    isDir,
-    layer,
-    entry,
-    removedBy,
-    marker,
-    how,
-    hidesStart,
-    hidesLayer,
-    hidesEntry,
-    pathId,
+    ...columns,
     paths: {
       text: o.src.subarray(0, ids),
       start: o.start.subarray(0, ids),
@@ -1090,13 +1170,12 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
       table: o.table,
       node: nodeOfId,
     },
-    totalSize,
     warnings: o.warnings,
-    presentCount,
-    deletedCount,
-    mergedPaths,
-    deletedPaths,
-    presentBytes,
+    presentCount: shown.presentCount,
+    deletedCount: shown.deletedCount,
+    mergedPaths: shown.mergedPaths,
+    deletedPaths: shown.deletedPaths,
+    presentBytes: shown.presentBytes,
   };
 }
 
@@ -1159,12 +1238,13 @@ export function nameOf(cols: MergedColumns, i: number): string {
 export function nodeOf(cols: MergedColumns, path: string): number {
   const p = cols.paths;
   const h = hashRange(path, 0, path.length);
-  const mask = p.table.length - 1;
+  const mask = (p.table.length >> 1) - 1;
   for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
-    const v = p.table[slot]!;
+    const v = p.table[2 * slot]!;
     if (v === 0) return -1;
+    if (p.table[2 * slot + 1] !== h) continue;
     const id = v - 1;
-    if (p.hash[id] === h && p.length[id] === path.length && sameRange(cols.texts[p.text[id]!] ?? "", p.start[id]!, path, 0, path.length)) return p.node[id]!;
+    if (p.length[id] === path.length && sameRange(cols.texts[p.text[id]!] ?? "", p.start[id]!, path, 0, path.length)) return p.node[id]!;
   }
 }
 
