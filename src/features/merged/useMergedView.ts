@@ -62,7 +62,7 @@ export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean
     if (!needed) return;
     const abort = new AbortController();
     const end = layerActivity.begin();
-    let cancelEnd: (() => void) | undefined;
+    let delivered = false;
     const bridge = mergedBridge();
     const computed: Promise<MergedView> = bridge
       ? bridge
@@ -83,8 +83,8 @@ export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean
     computed.then(
       (view) => {
         if (abort.signal.aborted) return;
+        delivered = true;
         setDone({ layers, upTo, showDeleted, view });
-        cancelEnd = afterNextPaint(end);
       },
       // Cancelled (newer layers, another layer or "show deleted" asked meanwhile), or failed even
       // on the page: either way the page is no longer busy with it.
@@ -92,8 +92,12 @@ export function useMergedView(layers: Layers, upTo: number, showDeleted: boolean
     );
     return () => {
       abort.abort();
-      cancelEnd?.();
-      end(); // it ends once, whichever comes first
+      // Delivered: this cleanup runs once the render showing the view is committed (it is no
+      // longer needed), so the page is busy until the next frame, which shows it, is painted.
+      // Ending here at once let waiting work (the efficiency report's structured clone, 85 ms
+      // for a million entries) run between the commit and that frame.
+      if (delivered) afterNextPaint(end);
+      else end(); // it ends once, whichever comes first
     };
   }, [needed, layers, upTo, showDeleted]);
 
