@@ -6,11 +6,14 @@
  * over its packed text, and what crosses to the page is a dozen transferable buffers.
  *
  * How it works:
- * - Every distinct path gets an id in a path table: an open-addressing hash (FNV-1a over the
- *   path's UTF-16 code units) whose keys are (layer, start, length) ranges of the layers' own
- *   `text`. A path's parent is the path up to its last "/" (merge.ts `parentOf`), interned on the
- *   way, so the ids of a path's ancestors are one array read each. Lookups compare code units, so
- *   `__proto__` is a plain name and no path string is made unless a warning needs one (T12).
+ * - Every distinct path gets an id in a path table, whose paths are (layer, start, length) ranges of
+ *   the layers' own `text`. A path's parent is the path up to its last "/" (merge.ts `parentOf`),
+ *   interned on the way, so the ids of a path's ancestors are one array read each. Each path has
+ *   a table of its children (open addressing, FNV-1a over the UTF-16 code units of the child's
+ *   path after its parent's), so a tar's run of one directory's entries probes one small table
+ *   that stays in the cache, where one table of every path was a cache and TLB miss per entry.
+ *   Lookups compare code units, so `__proto__` is a plain name and no path string is made unless
+ *   a warning needs one (T12).
  * - The merge state lives in columns by id: present / deleted, the winning version as (layer,
  *   entry index), the versions it hides as a persistent linked list (merge.ts copies arrays
  *   `[version, ...hides]`; sharing tails is the same list), and each present directory's
@@ -113,20 +116,33 @@ export interface MergedColumns {
 
 /**
  * The merge's paths by id: path `id` is `texts[text[id]].slice(start[id], start[id] + length[id])`
- * (text -1: the root path ""), its name starts at `nameOffset[id]` within it. `table` is an
- * open-addressing hash by `hash[id]` (FNV-1a of the path's UTF-16 code units, mixed) with linear
- * probing, two Int32s per slot: id + 1 (0: empty) and the id's hash, so a probe compares hashes
- * without reading another column (a cache miss per probe, most of a million-entry merge's cost);
- * `node[id]` is the path's node, or -1 when it is not a row.
+ * (text -1: the root path "", id 0), its name starts at `nameOffset[id]` within it, and
+ * `node[id]` is the path's node, or -1 when it is not a row. Path `id`'s children are found by
+ * their key, their path after `id`'s ("/b" under "a", "a" and "/a" under the root), in its child
+ * table: `childSlots[id]` slots (a power of two; 0: no children) from slot `childAt[id]` of
+ * `slots`, linear probing, two Int32s per slot: the child's id + 1 (0: empty) and its key's hash.
  */
 export interface PathTable {
   readonly text: Int32Array;
   readonly start: Int32Array;
   readonly length: Int32Array;
   readonly nameOffset: Int32Array;
-  readonly hash: Int32Array;
-  readonly table: Int32Array;
+  readonly childAt: Int32Array;
+  readonly childSlots: Int32Array;
+  readonly slots: Int32Array;
   readonly node: Int32Array;
+}
+
+/** What a path lookup reads: the merge's tables while it runs, a PathTable after. */
+interface PathIndex {
+  readonly texts: readonly string[];
+  /** The path's text (-1: the root). */
+  readonly src: Int32Array;
+  readonly start: Int32Array;
+  readonly len: Int32Array;
+  readonly childAt: Int32Array;
+  readonly childSlots: Int32Array;
+  readonly slots: Int32Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -135,7 +151,7 @@ export interface PathTable {
 const FNV_BASIS = 0x811c9dc5 | 0;
 const FNV_PRIME = 0x01000193;
 
-/** FNV-1a over UTF-16 code units: the path hash of the table. */
+/** FNV-1a over UTF-16 code units: the hash of a child table's key. */
 function hashRange(s: string, start: number, length: number): number {
   let h = FNV_BASIS;
   for (let k = start, end = start + length; k < end; k++) h = Math.imul(h ^ s.charCodeAt(k), FNV_PRIME);
@@ -158,6 +174,47 @@ function sameRange(a: string, as: number, b: string, bs: number, length: number)
 
 const SLASH = 0x2f;
 const DOT = 0x2e;
+
+/** The root: the path "", id 0. */
+const ROOT = 0;
+
+/** The child of `parent` whose key (its path after the parent's) is `t[s … s + length)` with hash `h`, or -1. */
+function childOf(ix: PathIndex, parent: number, h: number, t: string, s: number, length: number): number {
+  const n = ix.childSlots[parent]!;
+  if (n === 0) return -1;
+  const base = ix.childAt[parent]!;
+  const mask = n - 1;
+  const plen = ix.len[parent]!;
+  const slots = ix.slots;
+  for (let k = slotOf(h, mask); ; k = (k + 1) & mask) {
+    const at = 2 * (base + k);
+    const v = slots[at]!;
+    if (v === 0) return -1;
+    if (slots[at + 1] !== h) continue;
+    const id = v - 1;
+    if (ix.len[id]! - plen === length && sameRange(ix.texts[ix.src[id]!] ?? "", ix.start[id]! + plen, t, s, length)) return id;
+  }
+}
+
+/**
+ * The id of the path `t[s … s + length)`, or -1 when the table has no such path: walked from the
+ * root, one key per "/" (a leading "/" makes the first key "/x", under the prefix "", the root).
+ */
+function findPath(ix: PathIndex, t: string, s: number, length: number): number {
+  let at = ROOT;
+  let from = 0;
+  for (let k = 0; k <= length; k++) {
+    if (k < length && t.charCodeAt(s + k) !== SLASH) continue;
+    if (k === 0) continue; // the prefix "" is the root
+    at = childOf(ix, at, hashRange(t, s + from, k - from), t, s + from, k - from);
+    if (at < 0) return -1;
+    from = k;
+  }
+  return at;
+}
+
+/** A directory's first child table has this many slots; it doubles when two thirds full. */
+const FIRST_CHILD_SLOTS = 8;
 
 // ---------------------------------------------------------------------------------------------
 // One packed layer, read for the merge
@@ -277,7 +334,6 @@ const UNSAFE_FLAG = "unsafe-path";
 // ---------------------------------------------------------------------------------------------
 // The merge state, by path id
 
-const ROOT = 0;
 const ABSENT = 0;
 const PRESENT = 1;
 const DELETED = 2;
@@ -295,10 +351,9 @@ const grow8 = (a: Uint8Array, cap: number): Uint8Array<ArrayBuffer> => {
 
 /** Mutable state of the columnar merge. Internal. */
 class Overlay {
-  // The path table: id → path as a range of texts[src].
+  // The path table (a PathIndex): id → path as a range of texts[src], and each path's child table.
   n = 0;
   cap: number;
-  hash: Int32Array;
   src: Int32Array;
   start: Int32Array;
   len: Int32Array;
@@ -306,8 +361,13 @@ class Overlay {
   nameAt: Int32Array;
   /** merge.ts `parentOf`: the id of the path before the last "/" (ROOT, the path "", for none). */
   parent: Int32Array;
-  table: Int32Array;
-  mask: number;
+  childAt: Int32Array;
+  childSlots: Int32Array;
+  childCount: Int32Array;
+  /** Every child table, each in a range of its own; a table outgrown is left behind. */
+  slots: Int32Array;
+  /** Slots handed out so far. */
+  slotTop = 0;
 
   // The merge: status, winning version, hidden versions (a record list), children list.
   status: Uint8Array;
@@ -348,13 +408,10 @@ class Overlay {
   knownDir = -1;
   readonly warnings: MergeWarning[] = [];
   private readonly missing: number[] = [];
-  private readonly prefixEnds: number[] = [];
-  private readonly prefixHashes: number[] = [];
   // The parent of the last path interned (tar order keeps a directory's entries together).
   private cacheSrc = -1;
   private cacheStart = 0;
   private cacheLen = -1;
-  private cacheHash = 0;
   private cacheId = -1;
 
   constructor(
@@ -364,12 +421,14 @@ class Overlay {
   ) {
     const cap = Math.max(1024, capacity);
     this.cap = cap;
-    this.hash = new Int32Array(cap);
     this.src = new Int32Array(cap);
     this.start = new Int32Array(cap);
     this.len = new Int32Array(cap);
     this.nameAt = new Int32Array(cap);
     this.parent = new Int32Array(cap);
+    this.childAt = new Int32Array(cap);
+    this.childSlots = new Int32Array(cap);
+    this.childCount = new Int32Array(cap);
     this.status = new Uint8Array(cap);
     this.vtype = new Uint8Array(cap);
     this.verLayer = new Int32Array(cap);
@@ -377,25 +436,26 @@ class Overlay {
     this.hides = new Int32Array(cap);
     this.seq = new Int32Array(cap);
     this.lastEntry = new Int32Array(cap).fill(-1);
-    // At most two thirds full: the table is probed once per entry at a random place, so its size
-    // (cache and TLB misses) is most of the cost of a million-entry layer.
-    let slots = 1024;
-    while (slots < cap * 1.5) slots *= 2;
-    this.table = new Int32Array(2 * slots);
-    this.mask = slots - 1;
+    // Child tables take two to four slots per path (one to two in use, the rest outgrown), two Int32s each.
+    this.slots = new Int32Array(2 * 4 * cap);
     // The root, the path "": never a node, but the parent of top-level paths and of "/x".
-    this.add(FNV_BASIS, -1, 0, 0, 0, -1);
+    this.n = 1;
+    this.src[ROOT] = -1;
+    this.parent[ROOT] = -1;
+    this.hides[ROOT] = -1;
   }
 
   private grow(): void {
     const cap = this.cap * 2;
     this.cap = cap;
-    this.hash = grow32(this.hash, cap);
     this.src = grow32(this.src, cap);
     this.start = grow32(this.start, cap);
     this.len = grow32(this.len, cap);
     this.nameAt = grow32(this.nameAt, cap);
     this.parent = grow32(this.parent, cap);
+    this.childAt = grow32(this.childAt, cap);
+    this.childSlots = grow32(this.childSlots, cap);
+    this.childCount = grow32(this.childCount, cap);
     this.status = grow8(this.status, cap);
     this.vtype = grow8(this.vtype, cap);
     this.verLayer = grow32(this.verLayer, cap);
@@ -421,46 +481,21 @@ class Overlay {
       this.markerIdx = grow32(this.markerIdx, cap);
       this.flaggedStamp = grow32(this.flaggedStamp, cap);
     }
-    const slots = this.table.length; // twice as many slots as before
-    const table = new Int32Array(2 * slots);
-    const mask = slots - 1;
-    for (let id = 0; id < this.n; id++) {
-      const h = this.hash[id]!;
-      let s = slotOf(h, mask);
-      while (table[2 * s] !== 0) s = (s + 1) & mask;
-      table[2 * s] = id + 1;
-      table[2 * s + 1] = h;
-    }
-    this.table = table;
-    this.mask = mask;
   }
 
   private textOf(src: number): string {
     return src < 0 ? "" : (this.texts[src] as string);
   }
 
-  /** The id of the path `t[s … s + length)` with hash `h`, or -1. */
-  find(h: number, t: string, s: number, length: number): number {
-    const table = this.table;
-    const mask = this.mask;
-    for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
-      const v = table[2 * slot]!;
-      if (v === 0) return -1;
-      if (table[2 * slot + 1] !== h) continue;
-      const id = v - 1;
-      if (this.len[id] === length && sameRange(this.textOf(this.src[id]!), this.start[id]!, t, s, length)) return id;
-    }
-  }
-
   /** The id of any string's path, or -1 when no entry has it (nor a path under it). */
   lookup(path: string): number {
-    return this.find(hashRange(path, 0, path.length), path, 0, path.length);
+    return findPath(this, path, 0, path.length);
   }
 
+  /** A new path `texts[src][start … start + length)` under `parent`, its key's hash `h`. */
   private add(h: number, src: number, start: number, length: number, nameAt: number, parent: number): number {
     if (this.n === this.cap) this.grow();
     const id = this.n++;
-    this.hash[id] = h;
     this.src[id] = src;
     this.start[id] = start;
     this.len[id] = length;
@@ -468,74 +503,84 @@ class Overlay {
     this.parent[id] = parent;
     this.hides[id] = -1;
     if (this.childrenReady) this.firstChild[id] = -1;
-    const mask = this.mask;
-    const table = this.table;
-    let slot = slotOf(h, mask);
-    while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
-    table[2 * slot] = id + 1;
-    table[2 * slot + 1] = h;
+    let n = this.childSlots[parent]!;
+    if (3 * (this.childCount[parent]! + 1) > 2 * n) n = this.growChildren(parent);
+    const base = this.childAt[parent]!;
+    const mask = n - 1;
+    const slots = this.slots;
+    let k = slotOf(h, mask);
+    while (slots[2 * (base + k)] !== 0) k = (k + 1) & mask;
+    slots[2 * (base + k)] = id + 1;
+    slots[2 * (base + k) + 1] = h;
+    this.childCount[parent]!++;
     return id;
+  }
+
+  /** Moves `parent`'s child table to a new range twice its size (or makes its first); returns the new size. */
+  private growChildren(parent: number): number {
+    const old = this.childSlots[parent]!;
+    const oldAt = this.childAt[parent]!;
+    const n = old === 0 ? FIRST_CHILD_SLOTS : 4 * old;
+    if (2 * (this.slotTop + n) > this.slots.length) this.slots = grow32(this.slots, Math.max(2 * this.slots.length, 2 * (this.slotTop + n)));
+    const at = this.slotTop;
+    this.slotTop += n;
+    const slots = this.slots;
+    const mask = n - 1;
+    for (let k = 0; k < old; k++) {
+      const v = slots[2 * (oldAt + k)]!;
+      if (v === 0) continue;
+      const h = slots[2 * (oldAt + k) + 1]!;
+      let j = slotOf(h, mask);
+      while (slots[2 * (at + j)] !== 0) j = (j + 1) & mask;
+      slots[2 * (at + j)] = v;
+      slots[2 * (at + j) + 1] = h;
+    }
+    this.childAt[parent] = at;
+    this.childSlots[parent] = n;
+    return n;
   }
 
   /** The id of the path `texts[src][s … s + length)`, made (with its ancestors) when new. */
   intern(src: number, s: number, length: number): number {
+    if (length === 0) return ROOT;
     const t = this.texts[src] as string;
-    let h = FNV_BASIS;
-    let hp = FNV_BASIS;
-    let slash = -1;
-    for (let k = 0; k < length; k++) {
-      const c = t.charCodeAt(s + k);
-      if (c === SLASH) {
-        slash = k;
-        hp = h;
-      }
-      h = Math.imul(h ^ c, FNV_PRIME);
-    }
-    const found = this.find(h, t, s, length);
-    if (found >= 0) return found;
+    let slash = length - 1;
+    while (slash >= 0 && t.charCodeAt(s + slash) !== SLASH) slash--;
     let parent: number;
-    if (slash < 0) parent = ROOT;
-    else if (slash === this.cacheLen && hp === this.cacheHash && sameRange(this.textOf(this.cacheSrc), this.cacheStart, t, s, slash)) parent = this.cacheId;
-    else {
-      parent = this.internPrefix(src, t, s, slash, hp);
-      this.cacheSrc = src;
-      this.cacheStart = s;
-      this.cacheLen = slash;
-      this.cacheHash = hp;
-      this.cacheId = parent;
+    let from: number; // where the key starts: the parent's length
+    if (slash <= 0) {
+      // "x", or "/x" under the prefix "", the root.
+      parent = ROOT;
+      from = 0;
+    } else {
+      from = slash;
+      if (slash === this.cacheLen && sameRange(this.textOf(this.cacheSrc), this.cacheStart, t, s, slash)) parent = this.cacheId;
+      else {
+        parent = this.internPrefix(src, t, s, slash);
+        this.cacheSrc = src;
+        this.cacheStart = s;
+        this.cacheLen = slash;
+        this.cacheId = parent;
+      }
     }
-    return this.add(h, src, s, length, slash + 1, parent);
+    const h = hashRange(t, s + from, length - from);
+    const found = childOf(this, parent, h, t, s + from, length - from);
+    return found >= 0 ? found : this.add(h, src, s, length, slash + 1, parent);
   }
 
-  /** The id of the prefix `t[s … s + length)` (hash `h`), made with its ancestors when new. Iterative: paths may be 32 768 levels deep (T11). */
-  private internPrefix(src: number, t: string, s: number, length: number, h: number): number {
-    const found = this.find(h, t, s, length);
-    if (found >= 0) return found;
-    const ends = this.prefixEnds;
-    const hashes = this.prefixHashes;
-    ends.length = 0;
-    hashes.length = 0;
-    let hh = FNV_BASIS;
-    for (let k = 0; k < length; k++) {
-      const c = t.charCodeAt(s + k);
-      if (c === SLASH) {
-        ends.push(k);
-        hashes.push(hh);
-      }
-      hh = Math.imul(hh ^ c, FNV_PRIME);
+  /** The id of the prefix `t[s … s + length)`, made with its ancestors when new, from the root down. Iterative: paths may be 32 768 levels deep (T11). */
+  private internPrefix(src: number, t: string, s: number, length: number): number {
+    let at = ROOT;
+    let from = 0;
+    for (let k = 0; k <= length; k++) {
+      if (k < length && t.charCodeAt(s + k) !== SLASH) continue;
+      if (k === 0) continue; // the prefix "" is the root
+      const h = hashRange(t, s + from, k - from);
+      const found = childOf(this, at, h, t, s + from, k - from);
+      at = found >= 0 ? found : this.add(h, src, s, k, t.charCodeAt(s + from) === SLASH ? from + 1 : 0, at);
+      from = k;
     }
-    // The deepest ancestor already known, then the missing ones top down.
-    let j = ends.length - 1;
-    let parent = ROOT;
-    for (; j >= 0; j--) {
-      const f = this.find(hashes[j]!, t, s, ends[j]!);
-      if (f >= 0) {
-        parent = f;
-        break;
-      }
-    }
-    for (let m = j + 1; m < ends.length; m++) parent = this.add(hashes[m]!, src, s, ends[m]!, m > 0 ? ends[m - 1]! + 1 : 0, parent);
-    return this.add(h, src, s, length, ends.length > 0 ? ends[ends.length - 1]! + 1 : 0, parent);
+    return at;
   }
 
   pathOf(id: number): string {
@@ -710,7 +755,7 @@ class Overlay {
     const tl = p.targetLen[i]!;
     if (tl >= 0) {
       const at = s + pl + Math.max(0, p.linkLen[i]!);
-      return this.find(hashRange(p.text, at, tl), p.text, at, tl);
+      return findPath(this, p.text, at, tl);
     }
     const path = p.text.slice(s, s + pl);
     const slash = path.lastIndexOf("/");
@@ -1166,8 +1211,9 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
       start: o.start.subarray(0, ids),
       length: o.len.subarray(0, ids),
       nameOffset: o.nameAt.subarray(0, ids),
-      hash: o.hash.subarray(0, ids),
-      table: o.table,
+      childAt: o.childAt.subarray(0, ids),
+      childSlots: o.childSlots.subarray(0, ids),
+      slots: o.slots.subarray(0, 2 * o.slotTop),
       node: nodeOfId,
     },
     warnings: o.warnings,
@@ -1237,15 +1283,8 @@ export function nameOf(cols: MergedColumns, i: number): string {
 /** The node at `path` (as the tree keys it: the merged path), or -1. */
 export function nodeOf(cols: MergedColumns, path: string): number {
   const p = cols.paths;
-  const h = hashRange(path, 0, path.length);
-  const mask = (p.table.length >> 1) - 1;
-  for (let slot = slotOf(h, mask); ; slot = (slot + 1) & mask) {
-    const v = p.table[2 * slot]!;
-    if (v === 0) return -1;
-    if (p.table[2 * slot + 1] !== h) continue;
-    const id = v - 1;
-    if (p.length[id] === path.length && sameRange(cols.texts[p.text[id]!] ?? "", p.start[id]!, path, 0, path.length)) return p.node[id]!;
-  }
+  const id = findPath({ texts: cols.texts, src: p.text, start: p.start, len: p.length, childAt: p.childAt, childSlots: p.childSlots, slots: p.slots }, path, 0, path.length);
+  return id < 0 ? -1 : p.node[id]!;
 }
 
 /** Node `i`'s version (the winner; a deleted node's last), or undefined for NODE_UNDER_DELETED. `layers` as given to mergeColumns. */
@@ -1287,8 +1326,9 @@ export function columnsBuffers(cols: MergedColumns): ArrayBuffer[] {
     cols.paths.start,
     cols.paths.length,
     cols.paths.nameOffset,
-    cols.paths.hash,
-    cols.paths.table,
+    cols.paths.childAt,
+    cols.paths.childSlots,
+    cols.paths.slots,
     cols.paths.node,
   ];
   const buffers = new Set<ArrayBuffer>();
