@@ -7,6 +7,7 @@ import { CompareView } from "./features/compare/CompareView";
 import { ImageView } from "./features/image/ImageView";
 import { ReferenceForm } from "./features/image/ReferenceForm";
 import { isTagLookup } from "./features/image/queries";
+import { prewarmLayerWorkers } from "./lib/layers/jobs";
 import { useUrlState } from "./lib/urlState";
 
 /**
@@ -23,12 +24,14 @@ export function App() {
   // Opening what is already open is a reload: ask again for the tag and for anything that
   // failed; content named by a digest cannot have changed.
   const open = (image: string): void => {
+    prewarmLayerWorkers(); // its layers' workers load while the manifest and config are fetched
     if (image === url.image) {
       void queryClient.refetchQueries({ type: "active", predicate: (q) => q.state.status === "error" || isTagLookup(q.queryKey) });
     }
     navigate({ image, platform: image === url.image ? url.platform : undefined });
   };
   const openCompare = (image: string, compare: string): void => {
+    prewarmLayerWorkers();
     if (image === url.image && compare === url.compare) {
       void queryClient.refetchQueries({ type: "active", predicate: (q) => q.state.status === "error" || isTagLookup(q.queryKey) });
     }

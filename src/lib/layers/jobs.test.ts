@@ -11,7 +11,7 @@ import { packedDone, type LayerWorkerRequest, type WorkerEvent } from "../../wor
 import { createVerifiedCache, type VerifiedCache } from "../cache/store";
 import { memoryBackend } from "../cache/storage";
 import { createLayerActivity, type LayerActivity } from "./activity";
-import { SMALL_LAYER_BYTES, createLayerJobs, type WorkerKind, type WorkerLike } from "./jobs";
+import { SMALL_LAYER_BYTES, createLayerJobs, createSpareWorkers, type WorkerKind, type WorkerLike } from "./jobs";
 
 class FakeWorker implements WorkerLike {
   onmessage: ((event: MessageEvent) => void) | null = null;
@@ -432,5 +432,62 @@ describe("createLayerJobs", () => {
     expect(workers[1]!.terminated).toBe(false);
     jobs.dispose();
     expect(workers[1]!.terminated).toBe(true);
+  });
+});
+
+describe("createSpareWorkers", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const fakes = (): { made: { kind: WorkerKind; ended: boolean }[]; create: (kind: WorkerKind) => WorkerLike } => {
+    const made: { kind: WorkerKind; ended: boolean }[] = [];
+    return {
+      made,
+      create: (kind) => {
+        const record = { kind, ended: false };
+        made.push(record);
+        return { postMessage: () => undefined, terminate: () => void (record.ended = true), onmessage: null, onerror: null, record } as WorkerLike;
+      },
+    };
+  };
+
+  it.each([
+    { mode: "split" as const, lanes: 2, kinds: ["blob", "blob", "tar", "tar"] },
+    { mode: "single" as const, lanes: 2, kinds: ["layer", "layer"] },
+    { mode: "split" as const, lanes: 1, kinds: ["blob", "tar"] },
+  ])("starts $lanes lane(s) of $mode workers, once however often it is asked", ({ mode, lanes, kinds }) => {
+    vi.useFakeTimers();
+    const { made, create } = fakes();
+    const spares = createSpareWorkers(create, 1000);
+    spares.prewarm(lanes, mode);
+    spares.prewarm(lanes, mode);
+    expect(made.map((m) => m.kind).sort()).toEqual(kinds);
+  });
+
+  it("gives its workers out first, then makes new ones", () => {
+    vi.useFakeTimers();
+    const { made, create } = fakes();
+    const spares = createSpareWorkers(create, 1000);
+    spares.prewarm(1, "split");
+    const blob = spares.take("blob") as WorkerLike & { record: { kind: WorkerKind } };
+    expect(blob.record).toBe(made[0]);
+    expect(made).toHaveLength(2);
+    spares.take("blob");
+    expect(made).toHaveLength(3);
+    expect(made[2]!.kind).toBe("blob");
+  });
+
+  it("ends the workers nobody took after the idle time, and only those", () => {
+    vi.useFakeTimers();
+    const { made, create } = fakes();
+    const spares = createSpareWorkers(create, 1000);
+    spares.prewarm(2, "split");
+    spares.take("tar");
+    vi.advanceTimersByTime(999);
+    expect(made.filter((m) => m.ended)).toHaveLength(0);
+    vi.advanceTimersByTime(1);
+    expect(made.filter((m) => m.ended).map((m) => m.kind).sort()).toEqual(["blob", "blob", "tar"]);
+    expect(made.find((m) => m.kind === "tar" && !m.ended)).toBeDefined();
   });
 });

@@ -135,6 +135,50 @@ function defaultCreateWorker(kind: WorkerKind): WorkerLike {
   }
 }
 
+/** Workers started before any image's layers are known, by kind; see {@link prewarmLayerWorkers}. */
+export interface SpareWorkers {
+  /** Starts workers for `lanes` lanes of `mode` (those not already spare); the unused end after `idleMs`. */
+  prewarm(lanes: number, mode: LayerJobsMode): void;
+  /** A spare worker of this kind, or a new one. */
+  take(kind: WorkerKind): WorkerLike;
+}
+
+export function createSpareWorkers(create: (kind: WorkerKind) => WorkerLike, idleMs: number): SpareWorkers {
+  const spare: Record<WorkerKind, WorkerLike[]> = { layer: [], blob: [], tar: [] };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const end = (): void => {
+    timer = undefined;
+    for (const list of Object.values(spare)) for (const w of list.splice(0)) w.terminate();
+  };
+  return {
+    prewarm(lanes, mode) {
+      for (const kind of mode === "split" ? (["blob", "tar"] as const) : (["layer"] as const)) {
+        const list = spare[kind];
+        while (list.length < lanes) list.push(create(kind));
+      }
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(end, idleMs);
+    },
+    take(kind) {
+      return spare[kind].pop() ?? create(kind);
+    },
+  };
+}
+
+const spares = createSpareWorkers(defaultCreateWorker, DEFAULT_IDLE_TIMEOUT_MS);
+
+/**
+ * Starts the layer workers of the default pool now, before the image's manifest and config are
+ * fetched: the page calls it as soon as it knows it will open an image. A worker's script takes
+ * 0.2–0.4 s to load and start here, which was paid after the config arrived, with every blob
+ * request waiting for it (bench/README.md, "Open to merged"). The lanes of the next layer store
+ * take these workers; any not taken within the idle timeout end.
+ */
+export function prewarmLayerWorkers(): void {
+  if (typeof Worker === "undefined") return;
+  spares.prewarm(DEFAULT_POOL_SIZE, DEFAULT_MODE);
+}
+
 // ── the blob request a worker makes ─────────────────────────────────────────────────────────────
 
 /**
@@ -193,7 +237,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const mode = tuning.mode ?? DEFAULT_MODE;
   const poolSize = Math.max(1, options.poolSize ?? DEFAULT_POOL_SIZE);
   const idleTimeoutMs = tuning.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
-  const createWorker = tuning.createWorker ?? defaultCreateWorker;
+  const createWorker = tuning.createWorker ?? spares.take;
   const smallLayerBytes = tuning.smallLayerBytes ?? SMALL_LAYER_BYTES;
   const activity = tuning.activity ?? layerActivity;
   /** Whether the merged view's worker was readied for this image (see warmMergeFor). */
