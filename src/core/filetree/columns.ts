@@ -401,8 +401,9 @@ class Overlay {
   markerIdx = new Int32Array(0);
   flaggedStamp = new Int32Array(0);
 
-  // Version records: the hides lists (persistent, tails shared).
-  recCount = 0;
+  // Version records: the hides lists (persistent, tails shared). Record 0 is no record: a list
+  // ends at 0 and a path that hides nothing has 0, what a fresh column holds, never written.
+  recCount = 1;
   recLayer = new Int32Array(1024);
   recEntry = new Int32Array(1024);
   recNext = new Int32Array(1024);
@@ -445,7 +446,6 @@ class Overlay {
     this.n = 1;
     this.src[ROOT] = -1;
     this.parent[ROOT] = -1;
-    this.hides[ROOT] = -1;
   }
 
   private grow(): void {
@@ -499,12 +499,11 @@ class Overlay {
   private add(h: number, src: number, start: number, length: number, nameAt: number, parent: number): number {
     if (this.n === this.cap) this.grow();
     const id = this.n++;
-    this.src[id] = src;
+    if (src !== 0) this.src[id] = src; // fresh columns hold 0 (see present)
     this.start[id] = start;
     this.len[id] = length;
     this.nameAt[id] = nameAt;
     this.parent[id] = parent;
-    this.hides[id] = -1;
     if (this.childrenReady) this.firstChild[id] = -1;
     let n = this.childSlots[parent]!;
     if (3 * (this.childCount[parent]! + 1) > 2 * n) n = this.growChildren(parent);
@@ -655,16 +654,18 @@ class Overlay {
 
   /** merge.ts `takeHistory`: a deleted path's versions before removal, as hides for its new version. */
   private takeHistory(id: number): number {
-    if (this.status[id] !== DELETED) return -1;
+    if (this.status[id] !== DELETED) return 0;
     return this.pushRec(this.verLayer[id]!, this.verEntry[id]!, this.hides[id]!);
   }
 
   private present(id: number, layer: number, entry: number, type: number, hides: number): void {
     this.status[id] = PRESENT;
-    this.verLayer[id] = layer;
+    // Layers apply in order, so while layer 0 applies every version's layer is still 0 (as are
+    // fresh columns): not writing zeros leaves those pages unfaulted (see treeOf).
+    if (layer !== 0) this.verLayer[id] = layer;
     this.verEntry[id] = entry;
-    this.vtype[id] = type;
-    this.hides[id] = hides;
+    if (type !== 0 || this.vtype[id] !== 0) this.vtype[id] = type;
+    if (hides !== 0 || this.hides[id] !== 0) this.hides[id] = hides;
     this.seq[id] = this.seqNext++;
     this.link(id);
   }
@@ -1188,15 +1189,19 @@ function nodeColumns(
       isDir[at] = 1;
       continue;
     }
-    layer[at] = o.verLayer[id]!;
+    const v = o.verLayer[id]!;
+    if (v !== 0) layer[at] = v;
     entry[at] = o.verEntry[id]!;
     if (hasKids || o.vtype[id] === T_DIR) isDir[at] = 1;
-    for (let r = o.hides[id]!; r >= 0; r = o.recNext[r]!) hidden++;
+    for (let r = o.hides[id]!; r !== 0; r = o.recNext[r]!) hidden++;
     if (kd === NODE_DELETED) {
       removedBy[at] = o.removedBy[id]!;
       marker[at] = o.marker[id]!;
       how[at] = o.how[id]!;
-    } else if (!hasKids && kd === NODE_PRESENT && o.vtype[id] !== T_DIR) size[at] = (o.layers[o.verLayer[id]!] as LayerView).p.size[o.verEntry[id]!]!;
+    } else if (!hasKids && kd === NODE_PRESENT && o.vtype[id] !== T_DIR) {
+      const bytes = (o.layers[v] as LayerView).p.size[o.verEntry[id]!]!;
+      if (bytes !== 0) size[at] = bytes;
+    }
   }
   const nodeOfId = new Int32Array(o.n).fill(-1);
   for (let at = 0; at < count; at++) nodeOfId[pathId[at]!] = at;
@@ -1206,7 +1211,7 @@ function nodeColumns(
   for (let at = 0; at < count; at++) {
     if (h !== 0) hidesStart[at] = h;
     if (kind[at] === NODE_UNDER_DELETED) continue;
-    for (let r = o.hides[pathId[at]!]!; r >= 0; r = o.recNext[r]!) {
+    for (let r = o.hides[pathId[at]!]!; r !== 0; r = o.recNext[r]!) {
       hidesLayer[h] = o.recLayer[r]!;
       hidesEntry[h++] = o.recEntry[r]!;
     }
