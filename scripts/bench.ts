@@ -33,6 +33,7 @@ const KNOBS = {
   BENCH_SKIP_BIG: process.env.BENCH_SKIP_BIG ? 1 : 0,
   BENCH_MILLION_DIRS: knob("BENCH_MILLION_DIRS", 1000),
   BENCH_MILLION_FILES: knob("BENCH_MILLION_FILES", 999),
+  BENCH_UI_RUNS: knob("BENCH_UI_RUNS", 3),
   BENCH_FILTER_ROUNDS: knob("BENCH_FILTER_ROUNDS", 3),
   BENCH_SCROLL_FRAMES: knob("BENCH_SCROLL_FRAMES", 120),
   BENCH_PROXY_STREAMS: knob("BENCH_PROXY_STREAMS", 50),
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
           image: pushed.million!,
           // A name in one directory, a directory, a third of all files, nothing; then cleared.
           queries: ["file-0042.so", "d0500/", ".so", "no-such-name", ""],
+          firstRenderRuns: KNOBS.BENCH_UI_RUNS,
           filterRounds: KNOBS.BENCH_FILTER_ROUNDS,
           scrollFrames: KNOBS.BENCH_SCROLL_FRAMES,
           ...(KNOBS.BENCH_PROFILE ? { profileTo: join(KNOBS.BENCH_REPORT_DIR, "ui-first-render.cpuprofile") } : {}),
