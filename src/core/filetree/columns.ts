@@ -200,21 +200,32 @@ function childOf(ix: PathIndex, parent: number, h: number, t: string, s: number,
 }
 
 /**
- * The id of the path `t[s … s + length)`, or -1 when the table has no such path: walked from the
- * root, one key per "/" (a leading "/" makes the first key "/x", under the prefix "", the root).
+ * The id of the path `t[s … s + length)`, walked from the root, one key per "/" (a leading "/"
+ * makes the first key "/x", under the prefix "", the root). A missing path is -1, or with
+ * `make`, made: `make(parent, h, from, end)` adds the prefix `t[s … s + end)`, whose key
+ * `t[s + from … s + end)` has hash `h`, and returns its id. Iterative: paths may be 32 768 levels
+ * deep (T11).
  */
-function findPath(ix: PathIndex, t: string, s: number, length: number): number {
+function walkPath(ix: PathIndex, t: string, s: number, length: number, make?: (parent: number, h: number, from: number, end: number) => number): number {
   let at = ROOT;
   let from = 0;
   for (let k = 0; k <= length; k++) {
     if (k < length && t.charCodeAt(s + k) !== SLASH) continue;
     if (k === 0) continue; // the prefix "" is the root
-    at = childOf(ix, at, hashRange(t, s + from, k - from), t, s + from, k - from);
-    if (at < 0) return -1;
+    const h = hashRange(t, s + from, k - from);
+    let next = childOf(ix, at, h, t, s + from, k - from);
+    if (next < 0) {
+      if (make === undefined) return -1;
+      next = make(at, h, from, k);
+    }
+    at = next;
     from = k;
   }
   return at;
 }
+
+/** The id of the path `t[s … s + length)`, or -1 when the table has no such path. */
+const findPath = (ix: PathIndex, t: string, s: number, length: number): number => walkPath(ix, t, s, length);
 
 /** A directory's first child table has this many slots; it doubles when two thirds full. */
 const FIRST_CHILD_SLOTS = 8;
@@ -570,19 +581,9 @@ class Overlay {
     return found >= 0 ? found : this.add(h, src, s, length, slash + 1, parent);
   }
 
-  /** The id of the prefix `t[s … s + length)`, made with its ancestors when new, from the root down. Iterative: paths may be 32 768 levels deep (T11). */
+  /** The id of the prefix `t[s … s + length)`, made with its ancestors when new, from the root down. */
   private internPrefix(src: number, t: string, s: number, length: number): number {
-    let at = ROOT;
-    let from = 0;
-    for (let k = 0; k <= length; k++) {
-      if (k < length && t.charCodeAt(s + k) !== SLASH) continue;
-      if (k === 0) continue; // the prefix "" is the root
-      const h = hashRange(t, s + from, k - from);
-      const found = childOf(this, at, h, t, s + from, k - from);
-      at = found >= 0 ? found : this.add(h, src, s, k, t.charCodeAt(s + from) === SLASH ? from + 1 : 0, at);
-      from = k;
-    }
-    return at;
+    return walkPath(this, t, s, length, (parent, h, from, end) => this.add(h, src, s, end, t.charCodeAt(s + from) === SLASH ? from + 1 : 0, parent));
   }
 
   pathOf(id: number): string {
