@@ -82,10 +82,21 @@ export interface FileTree {
   /** Sum of every top-level node's size. */
   readonly totalSize: number;
   /** A tree that filters its own way (the merged tree over columns): {@link filterTree} asks it. */
-  filter?(query: string): ReadonlySet<TreeNode> | undefined;
+  filter?(query: string): ReadonlySet<TreeNode> | OrderedNodes | undefined;
   /** Its once-per-tree filter work, for {@link prepareFilter}. */
   prepareFilter?(): void;
 }
+
+/**
+ * A filter's result that holds its nodes in pre-order already (the tree over columns): rows are
+ * read off it without a Set of every match or a sort (334 000 matches in a million-entry tree).
+ */
+export interface OrderedNodes extends ReadonlySet<TreeNode> {
+  /** The nodes by ascending `index`. */
+  inPreOrder(): readonly TreeNode[];
+}
+
+const isOrdered = (s: ReadonlySet<TreeNode>): s is OrderedNodes => typeof (s as Partial<OrderedNodes>).inPreOrder === "function";
 
 const byName = (a: { name: string; key: string }, b: { name: string; key: string }): number =>
   a.name < b.name ? -1 : a.name > b.name ? 1 : a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
@@ -364,7 +375,7 @@ export function visibleRows(
   if (include && order === "name") {
     // A kept node's ancestors are all kept (filterTree), so the kept nodes in pre-order are the
     // rows, less the subtrees of folded directories (contiguous ranges of the pre-order).
-    const kept = [...include].sort((a, b) => a.index - b.index);
+    const kept = isOrdered(include) ? include.inPreOrder() : [...include].sort((a, b) => a.index - b.index);
     let skipThrough = -1;
     for (const n of kept) {
       if (n.index <= skipThrough) continue;

@@ -44,7 +44,25 @@ function compare(objects: MergedTree, columns: MergedTree): void {
     const got = filterTree(columns.tree, q);
     const want = filterTree(objects.tree, q);
     expect(got && [...got].map((n) => n.key).sort()).toEqual(want && [...want].map((n) => n.key).sort());
-    if (got && want) expect(visibleRows(columns.tree, "name", () => true, got).map(shape)).toEqual(visibleRows(objects.tree, "name", () => true, want).map(shape));
+    if (got && want) {
+      expect(got.size).toBe(want.size);
+      // Rows by name read the filter's pre-order; by size, and folded, they ask has().
+      for (const order of ["name", "size"] as SortOrder[]) {
+        for (const open of [true, false]) {
+          expect(visibleRows(columns.tree, order, () => open, got).map(shape)).toEqual(visibleRows(objects.tree, order, () => open, want).map(shape));
+        }
+      }
+      const wanted = new Set([...want].map((n) => n.key));
+      for (const n of columns.tree.nodes) expect(got.has(n)).toBe(wanted.has(n.key));
+      const each: string[] = [];
+      got.forEach((n, same) => {
+        expect(same).toBe(n);
+        each.push(n.key);
+      });
+      expect(each).toEqual([...got].map((n) => n.key));
+      expect([...got.keys()]).toEqual([...got.values()]);
+      expect([...got.entries()].map(([a, b]) => a === b && a.key)).toEqual(each);
+    }
   }
   expect([...columns.rows.keys()].sort()).toEqual([...objects.rows.keys()].sort());
   for (const key of objects.rows.keys()) {

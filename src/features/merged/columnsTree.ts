@@ -27,7 +27,7 @@ import {
 } from "../../core/filetree";
 import type { PackedEntries } from "../../core/pipeline/pack";
 import type { LayerEntry } from "../../core/pipeline/types";
-import type { FileTree, SortOrder, TreeNode } from "../layers/tree";
+import type { FileTree, OrderedNodes, SortOrder, TreeNode } from "../layers/tree";
 import type { MergedRow, MergedRows, MergedTree } from "./model";
 import { MergedNodeBase, asEntry } from "./nodes";
 
@@ -85,6 +85,60 @@ class ColumnNode extends MergedNodeBase implements TreeNode {
   }
 }
 
+/**
+ * A filter's nodes over columns: their indexes in pre-order (filterColumns), a node object made
+ * only when iterated or listed, membership by binary search. Building a Set of 334 000 nodes was
+ * half of the worst filter's time.
+ */
+class KeptNodes implements OrderedNodes {
+  private listed: readonly TreeNode[] | undefined;
+  constructor(
+    private readonly tree: ColumnsTree,
+    private readonly indexes: Int32Array,
+  ) {}
+  get size(): number {
+    return this.indexes.length;
+  }
+  has(node: TreeNode): boolean {
+    const i = node.index;
+    const at = lowerBound(this.indexes, i);
+    return at < this.indexes.length && this.indexes[at] === i && this.tree.node(i) === node;
+  }
+  inPreOrder(): readonly TreeNode[] {
+    if (this.listed) return this.listed;
+    const out = new Array<TreeNode>(this.indexes.length);
+    for (let k = 0; k < out.length; k++) out[k] = this.tree.node(this.indexes[k]!);
+    return (this.listed = out);
+  }
+  forEach(f: (value: TreeNode, key: TreeNode, set: ReadonlySet<TreeNode>) => void, thisArg?: unknown): void {
+    for (const n of this.inPreOrder()) f.call(thisArg, n, n, this);
+  }
+  *entries(): SetIterator<[TreeNode, TreeNode]> {
+    for (const n of this.inPreOrder()) yield [n, n];
+  }
+  keys(): SetIterator<TreeNode> {
+    return this.values();
+  }
+  *values(): SetIterator<TreeNode> {
+    yield* this.inPreOrder();
+  }
+  [Symbol.iterator](): SetIterator<TreeNode> {
+    return this.values();
+  }
+}
+
+/** The first position of `a` (ascending) whose value is ≥ `x`. */
+function lowerBound(a: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** A FileTree over columns, with the filter done on the columns (see tree.ts `filterTree`). */
 class ColumnsTree implements FileTree {
   private readonly made: (ColumnNode | undefined)[];
@@ -140,12 +194,9 @@ class ColumnsTree implements FileTree {
     }
     return sorted;
   }
-  filter(query: string): ReadonlySet<TreeNode> | undefined {
+  filter(query: string): OrderedNodes | undefined {
     const kept = filterColumns(this.cols, query);
-    if (kept === undefined) return undefined;
-    const set = new Set<TreeNode>();
-    for (let k = 0; k < kept.length; k++) set.add(this.node(kept[k]!));
-    return set;
+    return kept === undefined ? undefined : new KeptNodes(this, kept);
   }
   prepareFilter(): void {
     prepareColumnsFilter(this.cols);
