@@ -249,21 +249,44 @@ const whiteoutCode = (w: string): number => (w === "whiteout" ? W_WHITEOUT : w =
 const NAMES = 5;
 
 /**
- * What the merge reads of a packed layer: the path text and its lengths, the type and whiteout
- * names, the flags and the sizes. The merged view's worker is sent only these (the owners, modes,
- * times and offsets are read on the page, by {@link packedVersion}): a third less to clone.
+ * What the merge reads of a packed layer: the path text and its lengths, the flags, the sizes,
+ * and of each entry's five names (pack.ts `names`) its type and whiteout, coded in one byte. The
+ * merged view's worker is sent only these (the owners, modes, times and offsets are read on the
+ * page, by {@link packedVersion}): about half of the packed layer, a fifth of it the names.
  */
-export type MergeSource = Pick<PackedEntries, "n" | "text" | "pathLen" | "linkLen" | "targetLen" | "names" | "dict" | "flags" | "size">;
+export type MergeSource = Pick<PackedEntries, "n" | "text" | "pathLen" | "linkLen" | "targetLen" | "flags" | "size"> & {
+  /** Per entry: its type's code | its whiteout's code << 2 (T_* and W_* below). */
+  readonly kinds: Uint8Array;
+};
 
-/** A packed layer's {@link MergeSource}: the same columns, no copy. */
-export function mergeSourceOf(p: MergeSource): MergeSource {
-  return { n: p.n, text: p.text, pathLen: p.pathLen, linkLen: p.linkLen, targetLen: p.targetLen, names: p.names, dict: p.dict, flags: p.flags, size: p.size };
+/** The text-related columns, which a packed layer and a merge source share. */
+type TextColumns = Pick<PackedEntries, "n" | "pathLen" | "linkLen" | "targetLen">;
+
+const sources = new WeakMap<PackedEntries, MergeSource>();
+
+/** A packed layer's {@link MergeSource} (its own columns, and the kinds made once per packed layer); a merge source as it is. */
+export function mergeSourceOf(p: PackedEntries | MergeSource): MergeSource {
+  if ("kinds" in p) return p;
+  const known = sources.get(p);
+  if (known) return known;
+  const codes = new Uint8Array(p.dict.length);
+  for (let k = 0; k < p.dict.length; k++) codes[k] = typeCode(p.dict[k]!) | (whiteoutCode(p.dict[k]!) << 2);
+  const kinds = new Uint8Array(p.n);
+  const names = p.names;
+  for (let i = 0, o = 0; i < p.n; i++, o += NAMES) {
+    // The type's code from its name, the whiteout's from its own: one table, two lookups.
+    const kind = (codes[names[o]!]! & 3) | (codes[names[o + 2]!]! & 12);
+    if (kind !== 0) kinds[i] = kind; // a fresh page stays unfaulted (see treeOf)
+  }
+  const source: MergeSource = { n: p.n, text: p.text, pathLen: p.pathLen, linkLen: p.linkLen, targetLen: p.targetLen, flags: p.flags, size: p.size, kinds };
+  sources.set(p, source);
+  return source;
 }
 
-const textStartsOf = new WeakMap<MergeSource, Int32Array>();
+const textStartsOf = new WeakMap<TextColumns, Int32Array>();
 
 /** Where each entry's path starts in `p.text` (its link name and whiteout target follow it). Cached per packed form. */
-export function entryTextStarts(p: MergeSource): Int32Array {
+export function entryTextStarts(p: TextColumns): Int32Array {
   let starts = textStartsOf.get(p);
   if (starts) return starts;
   starts = new Int32Array(p.n);
@@ -279,7 +302,7 @@ export function entryTextStarts(p: MergeSource): Int32Array {
 }
 
 /** The entry's link name, or undefined. */
-function linknameOf(p: MergeSource, starts: Int32Array, i: number): string | undefined {
+function linknameOf(p: TextColumns & Pick<PackedEntries, "text">, starts: Int32Array, i: number): string | undefined {
   const ll = p.linkLen[i]!;
   if (ll < 0) return undefined;
   const at = starts[i]! + p.pathLen[i]!;
@@ -314,8 +337,8 @@ export function packedVersion(p: PackedEntries | undefined, layer: number, entry
 interface LayerView {
   readonly p: MergeSource;
   readonly starts: Int32Array;
-  readonly type: Uint8Array;
-  readonly whiteout: Uint8Array;
+  /** {@link MergeSource.kinds}: `& 3` the type, `>> 2` the whiteout. */
+  readonly kinds: Uint8Array;
   /** 1 for entries flagged "unsafe-path" (kept out of the merge, T1). */
   readonly unsafe: Uint8Array;
   /** Path id of every entry. */
@@ -324,22 +347,9 @@ interface LayerView {
 
 function layerView(p: MergeSource): LayerView {
   const n = p.n;
-  const types = new Uint8Array(p.dict.length);
-  const whiteouts = new Uint8Array(p.dict.length);
-  for (let k = 0; k < p.dict.length; k++) {
-    types[k] = typeCode(p.dict[k]!);
-    whiteouts[k] = whiteoutCode(p.dict[k]!);
-  }
-  const type = new Uint8Array(n);
-  const whiteout = new Uint8Array(n);
-  const names = p.names;
-  for (let i = 0, o = 0; i < n; i++, o += NAMES) {
-    type[i] = types[names[o]!]!;
-    whiteout[i] = whiteouts[names[o + 2]!]!;
-  }
   const unsafe = new Uint8Array(n);
   for (const [i, flags] of p.flags) if (flags.includes(UNSAFE_FLAG)) unsafe[i] = 1;
-  return { p, starts: entryTextStarts(p), type, whiteout, unsafe, ids: new Int32Array(n) };
+  return { p, starts: entryTextStarts(p), kinds: p.kinds, unsafe, ids: new Int32Array(n) };
 }
 
 /** The flag the tar stage sets on paths that climb above the layer root (SECURITY T1). */
@@ -734,7 +744,7 @@ class Overlay {
   /** merge.ts `add` (exact): writes entry `entry` of `layer`. */
   addEntry(view: LayerView, layer: number, entry: number): void {
     const id = view.ids[entry]!;
-    const type = view.type[entry]!;
+    const type = view.kinds[entry]! & 3;
     this.ensureDir(this.parent[id]!, layer, id);
     if (this.status[id] !== PRESENT) {
       this.present(id, layer, entry, type, this.takeHistory(id));
@@ -765,7 +775,7 @@ class Overlay {
     const path = p.text.slice(s, s + pl);
     const slash = path.lastIndexOf("/");
     const dir = slash < 0 ? "" : path.slice(0, slash);
-    if (view.whiteout[i] === W_OPAQUE) return this.lookup(dir);
+    if (view.kinds[i]! >> 2 === W_OPAQUE) return this.lookup(dir);
     const base = slash < 0 ? path : path.slice(slash + 1);
     const name = base.startsWith(".wh.") ? base.slice(4) : base;
     return this.lookup(dir === "" ? name : `${dir}/${name}`);
@@ -826,7 +836,7 @@ class Overlay {
     for (let i = 0; i < n; i++) {
       const id = ids[i]!;
       if (!everyEntryLast && this.lastEntry[id] !== base + i) continue; // an earlier duplicate, or an unsafe path
-      const w = view.whiteout[i]!;
+      const w = view.kinds[i]! >> 2;
       if (w === W_NONE) {
         if (id !== ROOT) writes[nWrites++] = i;
       } else if (w === W_WHITEOUT) whiteouts.push(this.targetOf(view, i), i);
@@ -852,7 +862,7 @@ class Overlay {
       }
       for (let i = 0; i < n; i++) {
         const id = ids[i]!;
-        if (view.whiteout[i] === W_OPAQUE || id === ROOT) continue;
+        if (view.kinds[i]! >> 2 === W_OPAQUE || id === ROOT) continue;
         for (let dir = this.parent[id]!; ; dir = this.parent[dir]!) {
           if (this.markerStamp[dir] === stamp && i < this.markerIdx[dir]! && this.flaggedStamp[dir] !== stamp) {
             this.flaggedStamp[dir] = stamp;
@@ -1286,17 +1296,17 @@ function* treeOf(o: Overlay, upTo: number, showDeleted: boolean): Steps<MergedCo
  * subtrees, plus the tree (one name comparison per node when siblings come in order). Measured
  * with scripts/bench/columns-node.ts.
  */
-export function mergeColumns(layers: readonly MergeSource[], upTo: number = layers.length - 1, showDeleted = false): MergedColumns {
+export function mergeColumns(layers: readonly (PackedEntries | MergeSource)[], upTo: number = layers.length - 1, showDeleted = false): MergedColumns {
   return runSteps(mergeColumnsSteps(layers, upTo, showDeleted));
 }
 
 /** {@link mergeColumns} as steps (core/steps.ts), pausing every few thousand entries or nodes: the same answer. */
-export function* mergeColumnsSteps(layers: readonly MergeSource[], upTo: number = layers.length - 1, showDeleted = false): Steps<MergedColumns> {
+export function* mergeColumnsSteps(layers: readonly (PackedEntries | MergeSource)[], upTo: number = layers.length - 1, showDeleted = false): Steps<MergedColumns> {
   const top = Math.min(upTo, layers.length - 1);
   const views: LayerView[] = [];
   let capacity = 1024;
   for (let layer = 0; layer <= top; layer++) {
-    const p = layers[layer] as PackedEntries;
+    const p = mergeSourceOf(layers[layer]!);
     views.push(layerView(p));
     capacity += p.n;
     yield;

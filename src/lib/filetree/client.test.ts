@@ -202,10 +202,10 @@ describe("filetree bridge: the merged view's columns", () => {
     expect(top.packed.map((p) => p.n)).toEqual([2, 1]);
     expect({ ...top.columns, texts: [] }).toEqual({ ...mergeColumns(packed, 1, false), texts: [] });
     expect(top.columns.texts).toEqual(top.packed.map((p) => p.text));
-    // Only what the merge reads crosses: no owners, modes, times, offsets or raw names.
+    // Only what the merge reads crosses: no owners, modes, times, offsets or raw names, and of the names only the kinds.
     const sent = workers[0]!.received[0]!;
     if (sent.type !== "merged" || !sent.layers) throw new Error("expected the layers with the first merge");
-    expect(Object.keys(sent.layers[0]!).sort()).toEqual(["dict", "flags", "linkLen", "n", "names", "pathLen", "size", "targetLen", "text"]);
+    expect(Object.keys(sent.layers[0]!).sort()).toEqual(["flags", "kinds", "linkLen", "n", "pathLen", "size", "targetLen", "text"]);
     const lower = await bridge.merged(layers, 0, true);
     expect(lower.columns.upTo).toBe(0);
     expect(requests(workers[0]!)).toEqual([
