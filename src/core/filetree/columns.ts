@@ -224,8 +224,8 @@ function walkPath(ix: PathIndex, t: string, s: number, length: number, make?: (p
   return at;
 }
 
-/** The id of the path `t[s … s + length)`, or -1 when the table has no such path. */
-const findPath = (ix: PathIndex, t: string, s: number, length: number): number => walkPath(ix, t, s, length);
+/** The id of `path`, or -1 when the table has no such path. */
+const findPath = (ix: PathIndex, path: string): number => walkPath(ix, path, 0, path.length);
 
 /** A directory's first child table has this many slots; it doubles when two thirds full. */
 const FIRST_CHILD_SLOTS = 8;
@@ -513,7 +513,7 @@ class Overlay {
 
   /** The id of any string's path, or -1 when no entry has it (nor a path under it). */
   lookup(path: string): number {
-    return findPath(this, path, 0, path.length);
+    return findPath(this, path);
   }
 
   /** A new path `texts[src][start … start + length)` under `parent`, its key's hash `h`. */
@@ -762,23 +762,9 @@ class Overlay {
     this.hides[id] = hides;
   }
 
-  /** The id of a marker's target (merge.ts / changes.ts `whiteoutTargetOf`), or -1 when no path has it. */
+  /** The id of a marker's target, or -1 when no path has it. */
   targetOf(view: LayerView, i: number): number {
-    const p = view.p;
-    const s = view.starts[i]!;
-    const pl = p.pathLen[i]!;
-    const tl = p.targetLen[i]!;
-    if (tl >= 0) {
-      const at = s + pl + Math.max(0, p.linkLen[i]!);
-      return findPath(this, p.text, at, tl);
-    }
-    const path = p.text.slice(s, s + pl);
-    const slash = path.lastIndexOf("/");
-    const dir = slash < 0 ? "" : path.slice(0, slash);
-    if (view.kinds[i]! >> 2 === W_OPAQUE) return this.lookup(dir);
-    const base = slash < 0 ? path : path.slice(slash + 1);
-    const name = base.startsWith(".wh.") ? base.slice(4) : base;
-    return this.lookup(dir === "" ? name : `${dir}/${name}`);
+    return this.lookup(this.targetPath(view, i));
   }
 
   /**
@@ -907,7 +893,10 @@ class Overlay {
     }
   }
 
-  /** A marker's target as a string (for a warning). */
+  /**
+   * A marker's target (merge.ts / changes.ts `whiteoutTargetOf`): the one packed with it, else
+   * an opaque marker's directory, a whiteout's path without ".wh.".
+   */
   private targetPath(view: LayerView, i: number): string {
     const p = view.p;
     const s = view.starts[i]!;
@@ -920,6 +909,7 @@ class Overlay {
     const path = p.text.slice(s, s + pl);
     const slash = path.lastIndexOf("/");
     const dir = slash < 0 ? "" : path.slice(0, slash);
+    if (view.kinds[i]! >> 2 === W_OPAQUE) return dir;
     const base = slash < 0 ? path : path.slice(slash + 1);
     const name = base.startsWith(".wh.") ? base.slice(4) : base;
     return dir === "" ? name : `${dir}/${name}`;
@@ -1341,7 +1331,7 @@ export function nameOf(cols: MergedColumns, i: number): string {
 /** The node at `path` (as the tree keys it: the merged path), or -1. */
 export function nodeOf(cols: MergedColumns, path: string): number {
   const p = cols.paths;
-  const id = findPath({ texts: cols.texts, src: p.text, start: p.start, len: p.length, childAt: p.childAt, childSlots: p.childSlots, slots: p.slots }, path, 0, path.length);
+  const id = findPath({ texts: cols.texts, src: p.text, start: p.start, len: p.length, childAt: p.childAt, childSlots: p.childSlots, slots: p.slots }, path);
   return id < 0 ? -1 : p.node[id]!;
 }
 
