@@ -81,8 +81,8 @@ export interface FileTree {
   childrenOf(node: TreeNode | undefined, order: SortOrder): readonly TreeNode[];
   /** Sum of every top-level node's size. */
   readonly totalSize: number;
-  /** A tree that filters its own way (the merged tree over columns): {@link filterTree} asks it. */
-  filter?(query: string): ReadonlySet<TreeNode> | OrderedNodes | undefined;
+  /** A tree that filters its own way (the merged tree over columns, with {@link OrderedNodes}): {@link filterTree} asks it. */
+  filter?(query: string): ReadonlySet<TreeNode> | undefined;
   /** Its once-per-tree filter work, for {@link prepareFilter}. */
   prepareFilter?(): void;
 }
