@@ -240,7 +240,7 @@ export function createLayerJobs(client: RegistryClient, options: LayerJobsOption
   const createWorker = tuning.createWorker ?? spares.take;
   const smallLayerBytes = tuning.smallLayerBytes ?? SMALL_LAYER_BYTES;
   const activity = tuning.activity ?? layerActivity;
-  /** Whether the merged view's worker was readied for this image (see warmMergeFor). */
+  /** Whether the merged view's worker was readied for this image (by the entries read so far: see warmMergeWorker below). */
   let mergeWarmed = false;
   const scheduleStore = tuning.scheduleStore ?? ((write: () => void): void => whenSettledAndIdle(activity, write));
   const isSmall = (i: number): boolean => layers[i]!.size <= smallLayerBytes;
